@@ -58,11 +58,12 @@ export class Faults {
       const key = name as FaultName;
       const current = DEFAULT_FAULTS[key];
       if (typeof current === 'boolean') {
-        const value = raw === undefined || raw === '' ? true : raw === true || raw === 'true' || raw === '1';
-        if (!(typeof raw === 'boolean' || raw === undefined || ['', 'true', 'false', '1', '0'].includes(String(raw)))) {
+        const text =
+          typeof raw === 'boolean' || raw === undefined ? String(raw ?? true) : typeof raw === 'string' ? raw : '?';
+        if (!['', 'true', 'false', '1', '0'].includes(text)) {
           throw new Error(`fault "${name}" takes true or false, got ${JSON.stringify(raw)}`);
         }
-        (this.settings as unknown as Record<string, unknown>)[key] = value;
+        (this.settings as unknown as Record<string, unknown>)[key] = text === '' || text === 'true' || text === '1';
       } else {
         const value = Number(raw);
         if (!Number.isFinite(value) || value < 0) {

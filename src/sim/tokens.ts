@@ -26,16 +26,13 @@ interface Grant {
 }
 
 export type AccessCheck =
-  | { ok: true; account: SimAccount; scope: string[]; expiresAt: number }
-  | { ok: false; reason: 'invalid' | 'expired' };
+  { ok: true; account: SimAccount; scope: string[]; expiresAt: number } | { ok: false; reason: 'invalid' | 'expired' };
 
 export type IdTokenCheck =
-  | { ok: true; account: SimAccount; expiresAt: number }
-  | { ok: false; reason: 'invalid' | 'expired' | 'wrong_gcid' };
+  { ok: true; account: SimAccount; expiresAt: number } | { ok: false; reason: 'invalid' | 'expired' | 'wrong_gcid' };
 
 export type RefreshResult =
-  | { ok: true; tokens: TokenResponse }
-  | { ok: false; error: 'invalid_grant' | 'invalid_request'; description: string };
+  { ok: true; tokens: TokenResponse } | { ok: false; error: 'invalid_grant' | 'invalid_request'; description: string };
 
 /**
  * The token side of BMW's identity provider: issues opaque access and refresh tokens and RS256 id_tokens, rotates
@@ -57,7 +54,7 @@ export class TokenRegistry extends EventEmitter {
   ) {
     super();
     this.options = { ...DEFAULT_TOKEN_OPTIONS, ...options };
-    this.signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    this.signingKey = signingKey();
   }
 
   /** How many token sets have been issued (device grant and refresh together). */
@@ -182,6 +179,14 @@ export class TokenRegistry extends EventEmitter {
     const signature = createSign('RSA-SHA256').update(body).sign(this.signingKey);
     return `${body}.${signature.toString('base64url')}`;
   }
+}
+
+let sharedKey: KeyObject | undefined;
+
+/** One RSA key per process: generating one takes up to a second here, and every simulator instance may share it. */
+function signingKey(): KeyObject {
+  sharedKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  return sharedKey;
 }
 
 function opaque(bytes: number): string {

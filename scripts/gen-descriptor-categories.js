@@ -1,0 +1,71 @@
+'use strict';
+// Builds src/sim/data/descriptor-categories.json from the reference descriptors.csv, so the simulator knows which
+// descriptors exist (CU-402 at container creation) and which ones telematicData leaves out (BASIC_DATA and the keys
+// BMW serves from dedicated endpoints such as chargingHistory).
+// Usage: node scripts/gen-descriptor-categories.js <path/to/descriptors.csv>
+const fs = require('node:fs');
+const path = require('node:path');
+
+const csvPath = process.argv[2];
+if (!csvPath) {
+  process.stderr.write('usage: node scripts/gen-descriptor-categories.js <descriptors.csv>\n');
+  process.exit(2);
+}
+const out = path.join(__dirname, '..', 'src', 'sim', 'data', 'descriptor-categories.json');
+
+/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and newlines. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted || (c !== ',' && c !== '\n' && c !== '\r')) {
+      field += c;
+    } else if (c === ',') {
+      endField();
+    } else {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endField();
+      rows.push(row);
+      row = [];
+    }
+  }
+  if (field || row.length) {
+    endField();
+    rows.push(row);
+  }
+  return rows.filter((r) => r.length > 1 || r[0]);
+}
+
+const [header, ...rows] = parseCsv(fs.readFileSync(csvPath, 'utf8'));
+const col = (name) => {
+  const index = header.indexOf(name);
+  if (index < 0) throw new Error(`descriptors.csv has no column "${name}"`);
+  return index;
+};
+const [nameCol, categoryCol, rangeCol] = [col('descriptor'), col('category'), col('typical_value_range')];
+
+const descriptors = {};
+for (const row of rows) {
+  const entry = { category: row[categoryCol] || null };
+  // The catalogue points these keys at their own endpoint: "Details are in the corresponding Swagger documentation: ../chargingHistory".
+  const endpoint = /Swagger documentation: \.\.\/(\w+)/.exec(row[rangeCol]);
+  if (endpoint) entry.endpoint = endpoint[1];
+  descriptors[row[nameCol]] = entry;
+}
+
+const data = { source: path.basename(csvPath), count: Object.keys(descriptors).length, descriptors };
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, JSON.stringify(data, null, 2) + '\n');
+process.stdout.write(`wrote ${data.count} descriptors to ${path.relative(process.cwd(), out)}\n`);
