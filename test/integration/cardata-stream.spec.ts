@@ -142,6 +142,9 @@ describe('CarData stream against the simulator broker (real TLS MQTT, virtual ti
   });
 
   it('holds back-off bounds against a broker that refuses everything, and recovers when it stops', async () => {
+    // Hour-long tokens: this test is about back-off, and 15 s tokens would race the coarse virtual steps.
+    sim.tokens.options.tokenTtlSec = 3600;
+    await manager.refresh();
     sim.faults.set({ refuseAllConnects: true });
     stream.start();
     // One virtual hour in 5 s steps: back-off 5 s doubling to a 300 s cap gives about 17 attempts.
