@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /**
@@ -23,6 +33,7 @@ export function writeFileAtomic(path: string, content: string, mode = 0o600): vo
     rmSync(temp, { force: true });
     throw err;
   }
+  removeStaleTemps(dir, basename(path), temp);
   try {
     const dirFd = openSync(dir, 'r');
     try {
@@ -32,6 +43,15 @@ export function writeFileAtomic(path: string, content: string, mode = 0o600): vo
     }
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic there.
+  }
+}
+
+/** Temp files of writers that died mid-write; one writer per file, so any other temp of this file is stale. */
+function removeStaleTemps(dir: string, name: string, own: string): void {
+  for (const entry of readdirSync(dir)) {
+    if (entry.startsWith(`.${name}.`) && entry.endsWith('.tmp') && join(dir, entry) !== own) {
+      rmSync(join(dir, entry), { force: true });
+    }
   }
 }
 

@@ -153,7 +153,7 @@ describe('CarData stream against the simulator broker (real TLS MQTT, virtual ti
     assert.ok(tried >= 10 && tried <= 20, `connect attempts in one hour: ${tried}`);
     assert.equal(stream.health, 'failed', 'at the back-off cap the status says the stream is failing');
     sim.faults.set({ refuseAllConnects: false });
-    for (let i = 0; i < 600 && stream.health !== 'connected'; i++) await step(1000, 4);
+    for (let i = 0; i < 600 && (stream.health as StreamHealth) !== 'connected'; i++) await step(1000, 4);
     await connected();
   });
 

@@ -1,0 +1,78 @@
+import type { Reading } from '../../vehicle/readings';
+
+/** DESIGN.md §4: what every flow node sends. */
+export interface CarDataMessage {
+  topic: string;
+  payload: unknown;
+  vin: string;
+  metric: string;
+  unit?: string;
+  timestamp: string;
+  receivedAt: string;
+  attributes: Record<string, unknown>;
+}
+
+export type OutputFormat = 'descriptor' | 'batch' | 'homeassistant';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One descriptor reading as a message of the contract. */
+export function readingMessage(vin: string, reading: Reading, receivedAt: number, source: string): CarDataMessage {
+  return {
+    topic: `${vin}/${reading.descriptor}`,
+    payload: reading.value,
+    vin,
+    metric: reading.descriptor,
+    ...(reading.unit ? { unit: reading.unit } : {}),
+    timestamp: iso(reading.measuredAt ?? receivedAt),
+    receivedAt: iso(receivedAt),
+    attributes: { source, ...(reading.measuredAt === null ? { timestamp_missing: true } : {}) },
+  };
+}
+
+/** A derived metric (stream_health, location, …) as a message of the contract. */
+export function metricMessage(
+  vin: string,
+  metric: string,
+  payload: unknown,
+  at: number,
+  attributes: Record<string, unknown> = {},
+  unit?: string,
+): CarDataMessage {
+  return {
+    topic: `${vin}/${metric}`,
+    payload,
+    vin,
+    metric,
+    ...(unit ? { unit } : {}),
+    timestamp: iso(at),
+    receivedAt: iso(at),
+    attributes,
+  };
+}
+
+/**
+ * Home Assistant's sensor nodes take `payload.state` and `payload.attributes` (snake_case keys). A value we do not
+ * have is not sent at all: HA's nodes reject a null state (peers-users-conventions.md §D).
+ */
+export function toHomeAssistant(message: CarDataMessage): CarDataMessage | undefined {
+  if (message.payload === null || message.payload === undefined) return undefined;
+  const state =
+    typeof message.payload === 'object'
+      ? JSON.stringify(message.payload)
+      : (message.payload as string | number | boolean);
+  return {
+    ...message,
+    payload: {
+      state,
+      attributes: {
+        ...message.attributes,
+        ...(message.unit ? { unit_of_measurement: message.unit } : {}),
+        vin: message.vin,
+        metric: message.metric,
+        measured_at: message.timestamp,
+        received_at: message.receivedAt,
+      },
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/** A charging session's life: anchoring on a SOC, re-anchoring on a newer BMW SOC, power derived from SOC rises. */
+import {
+  CAPACITY_TRUST_TOLERANCE,
+  DEFAULT_AC_EFFICIENCY,
+  DEFAULT_DC_EFFICIENCY,
+  DERIVED_POWER_MIN_MS,
+} from './constants';
+import { flush } from './energy';
+import type { ChargingSession, Method } from './state';
+
+export interface SessionStart {
+  soc: number;
+  capacityKwh: number;
+  /** BMW's own capacity (MAXE, else BSM); a manual capacity far from it cannot be trusted for phase inference. */
+  reportedCapacityKwh: number | null;
+  method: Method;
+  targetSoc: number | null;
+  startedAt: number;
+  now: number;
+}
+
+export function capacityTrusted(capacityKwh: number, reportedKwh: number | null): boolean {
+  if (reportedKwh === null || reportedKwh <= 0) return true;
+  return Math.abs(capacityKwh - reportedKwh) / reportedKwh <= CAPACITY_TRUST_TOLERANCE;
+}
+
+export function createSession(start: SessionStart): ChargingSession {
+  return {
+    anchorSoc: start.soc,
+    anchorAt: start.now,
+    startedAt: start.startedAt,
+    capacityKwh: start.capacityKwh,
+    capacityTrusted: capacityTrusted(start.capacityKwh, start.reportedCapacityKwh),
+    displaySoc: start.soc,
+    method: start.method,
+    targetSoc: start.targetSoc,
+    energyKwh: 0,
+    sessionStartSoc: start.soc,
+    sessionNetKwh: 0,
+    sessionGrossKwh: 0,
+    lastPowerKw: 0,
+    lastAuxKw: 0,
+    lastEnergyAt: null,
+    lastVoltage: null,
+    lastCurrent: null,
+    phases: 1,
+    phasesSource: 'assumed',
+    powerIsReported: false,
+    powerStopped: false,
+    probe: null,
+    votes: 0,
+    phasesChangedGrossKwh: null,
+    localPowerSeen: false,
+    windowUncounted: false,
+    energyUncounted: false,
+    restored: false,
+    socMark: null,
+  };
+}
+
+/**
+ * Cars without power telemetry (reference §2.5.4): when BMW's SOC rises over at least 5 minutes, the power that rise
+ * implies at the default efficiency keeps the prediction moving until the next SOC. Never when BMW told us the
+ * charge stopped: a late SOC must not restart a stopped charge.
+ */
+function derivePower(session: ChargingSession, soc: number, now: number): void {
+  if (session.lastPowerKw > 0 || session.powerStopped) return;
+  if (!(soc > session.anchorSoc) || session.capacityKwh <= 0) return;
+  const elapsed = now - (session.lastEnergyAt ?? session.anchorAt);
+  if (elapsed < DERIVED_POWER_MIN_MS) return;
+  const efficiency = session.method === 'DC' ? DEFAULT_DC_EFFICIENCY : DEFAULT_AC_EFFICIENCY;
+  const storedKwh = ((soc - session.anchorSoc) / 100) * session.capacityKwh;
+  session.lastPowerKw = storedKwh / ((elapsed / 3_600_000) * efficiency);
+}
+
+/** Move the anchor to a live BMW SOC: energy so far is flushed, the count since the anchor starts again. */
+export function reanchor(session: ChargingSession, soc: number, now: number, derive: boolean): void {
+  flush(session, now);
+  if (derive) derivePower(session, soc, now);
+  session.anchorSoc = soc;
+  session.displaySoc = soc;
+  session.energyKwh = 0;
+  session.lastEnergyAt = now;
+}
