@@ -54,7 +54,11 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       node.accountProblem = (err as Error).message;
       node.error(RED._('cardata-account.errors.config', { reason: node.accountProblem }));
-      push({ fill: 'red', shape: 'ring', text: 'node-red-contrib-bmw-cardata/cardata-account:status.badConfig' });
+      push({
+        fill: 'red',
+        shape: 'ring',
+        text: 'node-red-contrib-bmw-cardata/cardata-account:cardata-account.status.badConfig',
+      });
       node.on('close', (_removed: boolean, done: () => void) => done());
       return;
     }

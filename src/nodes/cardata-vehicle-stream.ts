@@ -31,7 +31,7 @@ export = function (RED: NodeAPI): void {
       node.status({
         fill: 'red',
         shape: 'ring',
-        text: 'node-red-contrib-bmw-cardata/cardata-vehicle-stream:status.noAccount',
+        text: 'node-red-contrib-bmw-cardata/cardata-vehicle-stream:cardata-vehicle-stream.status.noAccount',
       });
       node.error(RED._('cardata-vehicle-stream.errors.noAccount'));
       return;

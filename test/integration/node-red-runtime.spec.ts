@@ -57,4 +57,21 @@ describe('npm start: Node-RED with the package and the demo flow against the sim
     const state = await fetch(truth!.url!);
     assert.equal(state.status, 200, 'the simulator the flow points at is up');
   });
+
+  it('loads the package, logs the demo account in without clicks, and its stream connects', async () => {
+    const nodes = (await (await fetch(`${url}/nodes`, { headers: { Accept: 'application/json' } })).json()) as {
+      module: string;
+      types: string[];
+      err?: string;
+    }[];
+    const ours = nodes.filter((n) => n.module === 'node-red-contrib-bmw-cardata');
+    assert.deepEqual(ours.flatMap((n) => n.types).sort(), ['cardata-account', 'cardata-vehicle-stream']);
+    for (const set of ours) assert.equal(set.err, undefined, `node set failed to load: ${set.err}`);
+    const status = await waitFor(async () => {
+      const res = await fetch(`${url}/cardata-account/cardata-demo-account/status`);
+      const body = (await res.json()) as { loggedIn: boolean; stream?: { health: string } };
+      return body.loggedIn && body.stream?.health === 'connected' ? body : undefined;
+    }, 30_000);
+    assert.equal(status.loggedIn, true);
+  });
 });

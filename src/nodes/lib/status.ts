@@ -1,7 +1,8 @@
 import type { NodeStatus } from 'node-red';
 import type { StreamHealth } from '../../cardata/stream';
 
-const NS = 'node-red-contrib-bmw-cardata/cardata-account:status';
+// A full i18n key (namespace:key) so every user node of the account shows it translated.
+const NS = 'node-red-contrib-bmw-cardata/cardata-account:cardata-account.status';
 
 /** Node-RED's status vocabulary (STYLE.md): yellow ring connecting, green dot ok, red ring error, grey ring quiet/idle. */
 export function streamStatus(health: StreamHealth): NodeStatus {

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { CarDataSimulator } from '../../src/sim/simulator';
+import { freshUserDir, helper, nodeModule } from '../helpers/node-red';
+import { waitFor } from '../helpers/processes';
+import { loginDemoAccount } from '../../src/cli/demo-login';
+
+const accountNode = nodeModule('cardata-account');
+const streamNode = nodeModule('cardata-vehicle-stream');
+
+/** Messages through the real account and stream nodes, from the simulator over TLS MQTT. */
+describe('cardata-vehicle-stream node', function () {
+  this.timeout(30_000);
+  let sim: CarDataSimulator;
+  let userDir: string;
+  const vin = () => sim.ready.vins[0];
+
+  const flow = (stream: Record<string, unknown>) => [
+    {
+      id: 'acc',
+      type: 'cardata-account',
+      clientId: sim.ready.clientId,
+      server: 'custom',
+      authBaseUrl: sim.ready.authBaseUrl,
+      apiBaseUrl: sim.ready.apiBaseUrl,
+      mqttHost: sim.ready.mqtt.host,
+      mqttPort: sim.ready.mqtt.port,
+      caFile: sim.ready.mqtt.caFile,
+    },
+    { id: 'vs', type: 'cardata-vehicle-stream', account: 'acc', wires: [['out']], ...stream },
+    { id: 'out', type: 'helper' },
+  ];
+
+  before(async () => {
+    // The cars stand still: every stream message in these tests is one the test published.
+    sim = await CarDataSimulator.start({
+      vehicles: 2,
+      runVehicles: false,
+      http: { pollIntervalSec: 1 },
+      autoApprove: 0,
+    });
+  });
+  after(() => sim.stop());
+  beforeEach(async () => {
+    userDir = freshUserDir();
+    helper.settings({ userDir });
+    await new Promise<void>((done) => helper.startServer(done));
+    await loginDemoAccount(sim.ready, userDir, 'acc');
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((done) => helper.stopServer(done));
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  async function run(stream: Record<string, unknown>, publish: () => Promise<void>, count: number) {
+    await helper.load([accountNode, streamNode] as never, flow(stream));
+    const received: any[] = [];
+    helper.getNode('out').on('input', (msg: unknown) => received.push(msg));
+    const account = (helper.getNode('acc') as any).account;
+    await waitFor(() => (account.stream.health === 'connected' ? true : undefined));
+    await publish();
+    await waitFor(() => (received.filter((m) => m.metric !== 'stream_health').length >= count ? true : undefined));
+    return received;
+  }
+
+  const publish = (vinOf: string, data: Record<string, unknown>) =>
+    sim.broker.publishRaw(sim.ready.gcid, vinOf, {
+      vin: vinOf,
+      timestamp: '2026-03-02T10:00:01.000Z',
+      data: data as never,
+    });
+
+  it('sends one message per descriptor in the contract shape, values cleaned up', async () => {
+    const msgs = await run(
+      { vin: vin() },
+      async () => {
+        await publish(sim.ready.vins[1], { 'vehicle.isMoving': { value: true } }); // another car: filtered out
+        await publish(vin(), {
+          'vehicle.drivetrain.batteryManagement.header': {
+            value: 78,
+            unit: 'percent',
+            timestamp: '2026-03-02T10:00:00Z',
+          },
+          'vehicle.isMoving': { value: 'ASN_isTrue', timestamp: '2026-03-02T10:00:00Z' },
+        });
+      },
+      2,
+    );
+    const data = msgs.filter((m) => m.metric !== 'stream_health');
+    assert.equal(data.length, 2);
+    const soc = data.find((m) => m.metric === 'vehicle.drivetrain.batteryManagement.header');
+    assert.equal(soc.topic, `${vin()}/vehicle.drivetrain.batteryManagement.header`);
+    assert.equal(soc.payload, 78);
+    assert.equal(soc.unit, '%');
+    assert.equal(soc.vin, vin());
+    assert.equal(soc.timestamp, '2026-03-02T10:00:00.000Z');
+    assert.match(soc.receivedAt, /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(soc.attributes.source, 'stream');
+    assert.equal(data.find((m) => m.metric === 'vehicle.isMoving').payload, true);
+    const health = msgs.find((m) => m.metric === 'stream_health' && m.payload === 'connected');
+    assert.equal(health.topic, `${vin()}/stream_health`);
+    assert.equal(health.vin, vin());
+  });
+
+  it('filters by exact names and prefix wildcards, and can send only changes', async () => {
+    const msgs = await run(
+      {
+        descriptors: 'vehicle.cabin.door.*\nvehicle.vehicle.travelledDistance',
+        onlyOnChange: true,
+        streamHealth: true,
+      },
+      async () => {
+        await publish(vin(), {
+          'vehicle.cabin.door.row1.driver.isOpen': { value: false },
+          'vehicle.cabin.door.status': { value: 'LOCKED' },
+          'vehicle.vehicle.travelledDistance': { value: 12000, unit: 'km' },
+          'vehicle.drivetrain.batteryManagement.header': { value: 70, unit: 'percent' },
+        });
+        await publish(vin(), { 'vehicle.cabin.door.status': { value: 'LOCKED' } }); // repeat: not sent
+        await publish(vin(), { 'vehicle.cabin.door.status': { value: 'UNLOCKED' } });
+      },
+      4,
+    );
+    const data = msgs.filter((m) => m.metric !== 'stream_health').map((m) => `${m.metric}=${m.payload}`);
+    assert.deepEqual(data, [
+      'vehicle.cabin.door.row1.driver.isOpen=false',
+      'vehicle.cabin.door.status=LOCKED',
+      'vehicle.vehicle.travelledDistance=12000',
+      'vehicle.cabin.door.status=UNLOCKED',
+    ]);
+  });
+
+  it('sends Home Assistant sensor payloads and leaves out values BMW does not have', async () => {
+    const msgs = await run(
+      { output: 'homeassistant', streamHealth: false },
+      async () =>
+        publish(vin(), {
+          'vehicle.drivetrain.electricEngine.charging.acVoltage': { value: '-NA-', unit: 'V' },
+          'vehicle.drivetrain.batteryManagement.header': {
+            value: 55,
+            unit: 'percent',
+            timestamp: '2026-03-02T10:00:00Z',
+          },
+        }),
+      1,
+    );
+    const soc = msgs.find((m) => m.metric === 'vehicle.drivetrain.batteryManagement.header');
+    assert.deepEqual(soc.payload.state, 55);
+    assert.equal(soc.payload.attributes.unit_of_measurement, '%');
+    assert.equal(soc.payload.attributes.measured_at, '2026-03-02T10:00:00.000Z');
+    assert.equal(msgs.filter((m) => m.metric === 'vehicle.drivetrain.electricEngine.charging.acVoltage').length, 0);
+  });
+
+  it('sends whole BMW messages in batch mode', async () => {
+    const msgs = await run(
+      { output: 'batch', vin: vin() },
+      () => publish(vin(), { 'vehicle.cabin.door.status': { value: 'LOCKED' }, 'vehicle.isMoving': { value: false } }),
+      1,
+    );
+    const batch = msgs.find((m) => m.metric === 'batch');
+    assert.equal(batch.topic, `${vin()}/batch`);
+    assert.deepEqual(Object.keys(batch.payload).sort(), ['vehicle.cabin.door.status', 'vehicle.isMoving']);
+  });
+
+  it('survives malformed and oversized stream messages, warning once per kind', async () => {
+    const msgs = await run(
+      { vin: vin() },
+      async () => {
+        await sim.broker.publishRaw(sim.ready.gcid, vin(), '{"vin": broken');
+        await sim.broker.publishRaw(sim.ready.gcid, vin(), '{"vin": broken again');
+        await publish(vin(), { 'vehicle.cabin.door.status': { value: 'SECURED' } });
+      },
+      1,
+    );
+    assert.equal(msgs.filter((m) => m.metric === 'vehicle.cabin.door.status')[0].payload, 'SECURED');
+    const warnings = helper
+      .log()
+      .args.map((a: any[]) => a[0])
+      .filter((e: any) => e.level === 30 && /not_json|rejected/.test(String(e.msg)));
+    assert.equal(warnings.length, 1, 'one warning for two malformed messages');
+  });
+});
