@@ -139,4 +139,38 @@ describe('cardata-account in a real Node-RED with adminAuth', function () {
     const haystack = [...answers, exported, log].join('\n');
     for (const secret of secrets) assert.ok(!haystack.includes(secret), 'a token leaked');
   });
+
+  it('never holds two connections for the account across full and partial redeploys', async () => {
+    const current = (await (await admin('flows')).json()) as Record<string, unknown>[];
+    const withStream = (name: string) => [
+      ...current.filter((n) => n.type !== 'cardata-vehicle-stream'),
+      { id: 'vs-real', type: 'cardata-vehicle-stream', z: 'tab1', name, account: id, wires: [[]], x: 100, y: 100 },
+    ];
+    const deploy = async (flows: unknown[], type: 'full' | 'nodes' | 'flows') => {
+      const res = await admin('flows', {
+        method: 'POST',
+        body: JSON.stringify(flows),
+        headers: { 'Node-RED-Deployment-Type': type },
+      });
+      assert.equal(res.status, 204, `${type} deploy`);
+    };
+    const connected = () =>
+      waitFor(async () => {
+        const body = (await (await admin(`cardata-account/${id}/status`)).json()) as { stream?: { health: string } };
+        return body.stream?.health === 'connected' && sim.broker.connections(sim.ready.gcid) === 1 ? true : undefined;
+      }, 20_000);
+
+    const accepted = () => sim.broker.stats().perGcid[sim.ready.gcid]?.accepted ?? 0;
+    const before = accepted();
+    await deploy(withStream('first'), 'full');
+    await connected();
+    await deploy(withStream('first'), 'full'); // every node restarts, the account too
+    await connected();
+    await deploy(withStream('renamed'), 'nodes'); // only the stream node restarts
+    await connected();
+    await deploy(withStream('renamed again'), 'flows');
+    await connected();
+    assert.ok(accepted() - before >= 4, 'each deploy really replaced the connection');
+    assert.equal(sim.broker.maxConcurrent(sim.ready.gcid), 1, 'never two connections at once');
+  });
 });
