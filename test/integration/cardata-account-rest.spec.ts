@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CarDataAccount } from '../../src/cardata/account';
 import { CONTAINER_NAME } from '../../src/cardata/container';
-import { DeviceLogin } from '../../src/cardata/device-login';
 import { CarDataError } from '../../src/cardata/errors';
 import { startSimHttp, type Harness } from '../helpers/sim-http';
 
