@@ -1,6 +1,7 @@
-import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from '../../cardata/clock';
 import type { SimAccount } from '../accounts';
+import { pkceChallenge } from '../../cardata/pkce';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ISSUER = 'https://customer.bmwgroup.com/am/oauth2';
@@ -201,11 +202,6 @@ export class DeviceCodeStore {
     const body = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     return `${body}.${createHmac('sha256', this.signingKey).update(body).digest('base64url')}`;
   }
-}
-
-/** RFC 7636 S256: base64url(SHA-256(verifier)) without padding. */
-export function pkceChallenge(codeVerifier: string): string {
-  return createHash('sha256').update(codeVerifier, 'ascii').digest('base64url');
 }
 
 function error(status: number, code: string, description: string): PollOutcome {

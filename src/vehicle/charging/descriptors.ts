@@ -18,29 +18,7 @@ export const PLUGEV = 'vehicle.body.chargingPort.plugEventId';
 export const FUEL = 'vehicle.drivetrain.fuelSystem.remainingFuel';
 export const FUELLVL = 'vehicle.drivetrain.fuelSystem.level';
 
-/** Only these are kept in the engine's state (and its snapshot); everything else BMW sends is not ours to hold. */
-export const CHARGING_DESCRIPTORS: ReadonlySet<string> = new Set([
-  HDR,
-  DISP,
-  LVL,
-  TGT,
-  MAXE,
-  BSM,
-  STAT,
-  METH,
-  PWR,
-  VOLT,
-  AMP,
-  PH,
-  TREM,
-  PORT,
-  PLUG,
-  PLUGEV,
-  FUEL,
-  FUELLVL,
-]);
-
-/** Short names for the descriptors above, as the reference's scenario vectors write them. */
+/** Short names of the descriptors the charging engine reads, as the reference's scenario vectors write them. */
 export const ALIASES: Readonly<Record<string, string>> = {
   HDR,
   DISP,
@@ -61,3 +39,6 @@ export const ALIASES: Readonly<Record<string, string>> = {
   FUEL,
   FUELLVL,
 };
+
+/** Only these are kept in the engine's state (and its snapshot); everything else BMW sends is not ours to hold. */
+export const CHARGING_DESCRIPTORS: ReadonlySet<string> = new Set(Object.values(ALIASES));
