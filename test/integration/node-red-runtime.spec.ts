@@ -65,7 +65,11 @@ describe('npm start: Node-RED with the package and the demo flow against the sim
       err?: string;
     }[];
     const ours = nodes.filter((n) => n.module === 'node-red-contrib-bmw-cardata');
-    assert.deepEqual(ours.flatMap((n) => n.types).sort(), ['cardata-account', 'cardata-vehicle-stream']);
+    assert.deepEqual(ours.flatMap((n) => n.types).sort(), [
+      'cardata-account',
+      'cardata-api-call',
+      'cardata-vehicle-stream',
+    ]);
     for (const set of ours) assert.equal(set.err, undefined, `node set failed to load: ${set.err}`);
     const status = await waitFor(async () => {
       const res = await fetch(`${url}/cardata-account/cardata-demo-account/status`);

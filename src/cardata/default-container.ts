@@ -1,0 +1,42 @@
+/**
+ * What the account's telematics container asks BMW for when a flow names nothing else: the 35 descriptors of the
+ * reference integration's HV-battery container (descriptors.csv, in_hv_container), everything the charging and driving
+ * predictions read from REST, plus range, odometer and fuel.
+ */
+export const DEFAULT_CONTAINER_DESCRIPTORS: readonly string[] = [
+  'vehicle.body.chargingPort.lockedStatus',
+  'vehicle.body.chargingPort.plugEventId',
+  'vehicle.drivetrain.batteryManagement.batterySizeMax',
+  'vehicle.drivetrain.batteryManagement.header',
+  'vehicle.drivetrain.batteryManagement.maxEnergy',
+  'vehicle.drivetrain.electricEngine.charging.acAmpere',
+  'vehicle.drivetrain.electricEngine.charging.acVoltage',
+  'vehicle.drivetrain.electricEngine.charging.hvStatus',
+  'vehicle.drivetrain.electricEngine.charging.lastChargingReason',
+  'vehicle.drivetrain.electricEngine.charging.lastChargingResult',
+  'vehicle.drivetrain.electricEngine.charging.level',
+  'vehicle.drivetrain.electricEngine.charging.method',
+  'vehicle.drivetrain.electricEngine.charging.phaseNumber',
+  'vehicle.drivetrain.electricEngine.charging.profile.mode',
+  'vehicle.drivetrain.electricEngine.charging.reasonChargingEnd',
+  'vehicle.drivetrain.electricEngine.charging.status',
+  'vehicle.drivetrain.electricEngine.charging.timeRemaining',
+  'vehicle.drivetrain.electricEngine.charging.timeToFullyCharged',
+  'vehicle.drivetrain.electricEngine.remainingElectricRange',
+  'vehicle.drivetrain.fuelSystem.level',
+  'vehicle.drivetrain.fuelSystem.remainingFuel',
+  'vehicle.powertrain.electric.battery.charging.acLimit.selected',
+  'vehicle.powertrain.electric.battery.charging.power',
+  'vehicle.powertrain.electric.battery.preconditioning.automaticMode.statusFeedback',
+  'vehicle.powertrain.electric.battery.preconditioning.manualMode.statusFeedback',
+  'vehicle.powertrain.electric.battery.stateOfCharge.displayed',
+  'vehicle.powertrain.electric.battery.stateOfCharge.target',
+  'vehicle.powertrain.electric.battery.stateOfHealth.displayed',
+  'vehicle.powertrain.tractionBattery.charging.port.anyPosition.flap.isOpen',
+  'vehicle.powertrain.tractionBattery.charging.port.anyPosition.isPlugged',
+  'vehicle.trip.segment.accumulated.drivetrain.electricEngine.recuperationTotal',
+  'vehicle.trip.segment.end.drivetrain.batteryManagement.hvSoc',
+  'vehicle.vehicle.avgAuxPower',
+  'vehicle.vehicle.travelledDistance',
+  'vehicle.vehicleIdentification.basicVehicleData',
+];
