@@ -5,12 +5,16 @@ import { readingsFromTelematicData } from '../cardata/normalise';
 import { isOperationId, type OperationId } from '../cardata/operations';
 import { redact } from '../cardata/secrets';
 import { readingMessage } from './lib/messages';
+import { startPolling } from './lib/polling';
 import type { AccountNode } from './lib/types';
 
 interface ApiCallDef extends NodeDef {
   account: string;
   operation?: string;
   vin?: string;
+  /** Event-driven polling of telematic data (trip end, charge end, missing phase count, stale vehicle). */
+  poll?: boolean;
+  pollBudget?: number | string;
 }
 
 type ApiCallMessage = NodeMessageInFlow & {
@@ -87,6 +91,38 @@ export = function (RED: NodeAPI): void {
           done(new Error(redact(err.message)));
         });
     });
+
+    if (config.poll && accountNode?.account) {
+      const stop = startPolling({
+        RED,
+        node,
+        accountNode,
+        budget: Number(config.pollBudget) || 24,
+        vin: (config.vin ?? '').trim() || undefined,
+        onPoll: (vin, reason, result) => {
+          const perDescriptor = readingsFromTelematicData(result.data).map((reading) =>
+            readingMessage(vin, reading, Date.now(), 'api'),
+          );
+          node.send([
+            {
+              payload: result.data,
+              operation: 'getTelematicData',
+              vin,
+              pollReason: reason,
+              status: result.status,
+              quota: result.quota,
+            } as NodeMessage,
+            perDescriptor.length ? (perDescriptor as unknown as NodeMessage[]) : null,
+          ] as never);
+          showQuota();
+        },
+        onError: (err) => {
+          node.status({ fill: 'red', shape: 'ring', text: `${NS}.failed` });
+          node.warn(redact(err.message));
+        },
+      });
+      node.on('close', (_removed: boolean, done: () => void) => void stop().then(done, done));
+    }
 
     function call(operation: OperationId, vin: string, params: ApiParams, msg: ApiCallMessage): Promise<ApiResult> {
       const account = accountNode!.account!;

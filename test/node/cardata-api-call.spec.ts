@@ -128,4 +128,27 @@ describe('cardata-api-call node', function () {
     assert.match(errors()[1], /No API calls left/);
     assert.equal(sim.http.quota.status(sim.ready.gcid).used, atBmw, 'the refusal never reached BMW');
   });
+
+  it('polls by itself after a trip ends, once, and says why', async () => {
+    const { answers, values } = await load({ operation: 'getMappings', vin: vin(), poll: true, pollBudget: 5 });
+    const account = (helper.getNode('acc') as any).account;
+    await waitFor(() => (account.stream.health === 'connected' ? true : undefined));
+    const move = (value: boolean) =>
+      sim.broker.publishRaw(sim.ready.gcid, vin(), {
+        vin: vin(),
+        timestamp: new Date().toISOString(),
+        data: { 'vehicle.isMoving': { value: value ? 'ASN_isTrue' : 'ASN_isFalse' } },
+      });
+    await move(true);
+    await move(false);
+    const poll = await waitFor(() => answers.find((m) => m.pollReason === 'trip_end'), 10_000);
+    assert.equal(poll.operation, 'getTelematicData');
+    assert.equal(poll.vin, vin());
+    assert.ok(poll.payload.telematicData);
+    await waitFor(() => (values.some((m) => m.attributes.source === 'api') ? true : undefined));
+    await move(true);
+    await move(false);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(answers.filter((m) => m.pollReason).length, 1, 'the second trip end is inside the 10 min cooldown');
+  });
 });
