@@ -1,17 +1,19 @@
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CarDataApi, type ApiParams, type ApiResult } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import type { Clock } from './clock';
 import { ContainerManager, type ContainerRecord } from './container';
 import { DeviceLogin, type DeviceLoginState } from './device-login';
+import { LastKnownStore } from './last-known';
 import { CarDataError } from './errors';
 import type { OperationId } from './operations';
 import { QuotaLedger, type QuotaLedgerState, type QuotaSnapshot } from './quota-ledger';
 import { CarDataStream, type StreamHealth } from './stream';
 import { TokenFile } from './token-file';
 import { TokenManager, type TokenState } from './token-manager';
-import { SCOPE_API, SCOPE_STREAM, type VehicleMapping } from './wire';
+import { SCOPE_API, SCOPE_STREAM, type StreamMessage, type VehicleMapping } from './wire';
 
 export interface AccountSettings {
   /** Stable identity of this account on disk (the config node's id). */
@@ -45,7 +47,11 @@ interface AccountState {
 /** Where an account's files live: tokens in their own file, the rest (ledger, container, vehicles) in a second. */
 export function accountPaths(stateDir: string, id: string) {
   const safe = id.replace(/[^A-Za-z0-9._-]/g, '_');
-  return { tokens: join(stateDir, `${safe}.tokens.json`), state: join(stateDir, `${safe}.state.json`) };
+  return {
+    tokens: join(stateDir, `${safe}.tokens.json`),
+    state: join(stateDir, `${safe}.state.json`),
+    lastKnown: join(stateDir, `${safe}.last-known.json`),
+  };
 }
 
 /**
@@ -59,7 +65,9 @@ export class CarDataAccount extends EventEmitter {
   readonly stream: CarDataStream;
   readonly ledger: QuotaLedger;
   readonly containers: ContainerManager;
-  private readonly paths: { tokens: string; state: string };
+  /** The last value of every descriptor per VIN, restored after a restart. */
+  readonly lastKnown: LastKnownStore;
+  private readonly paths: ReturnType<typeof accountPaths>;
   private state: AccountState;
   private streamUsers = new Set<unknown>();
 
@@ -68,6 +76,7 @@ export class CarDataAccount extends EventEmitter {
     this.paths = accountPaths(settings.stateDir, settings.id);
     this.state = safeRead<AccountState>(this.paths.state) ?? {};
     this.ledger = new QuotaLedger(settings.quotaLimit ?? 50, this.state.ledger);
+    this.lastKnown = new LastKnownStore(this.paths.lastKnown);
     this.tokens = new TokenManager({
       clientId: settings.clientId,
       authBaseUrl: settings.authBaseUrl,
@@ -98,7 +107,10 @@ export class CarDataAccount extends EventEmitter {
       quietAfterMs: settings.quietAfterMs,
     });
     this.stream.on('health', (health: StreamHealth, reason?: string) => this.emit('health', health, reason));
-    this.stream.on('message', (...args: unknown[]) => this.emit('message', ...args));
+    this.stream.on('message', (message: StreamMessage, receivedAt: number) => {
+      this.lastKnown.record(message, receivedAt);
+      this.emit('message', message, receivedAt);
+    });
     this.stream.on('rejected', (...args: unknown[]) => this.emit('rejected', ...args));
     this.tokens.on('state', (state: TokenState, reason?: string) => this.emit('tokens-state', state, reason));
   }
@@ -206,10 +218,12 @@ export class CarDataAccount extends EventEmitter {
     this.streamUsers.clear();
     await this.stream.stop();
     this.tokens.stop();
+    this.lastKnown.flush(this.settings.clock.now());
     if (forget) {
       this.tokens.clear();
       this.state = {};
       this.persist();
+      rmSync(this.paths.lastKnown, { force: true });
     }
   }
 
