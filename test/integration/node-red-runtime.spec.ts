@@ -68,6 +68,8 @@ describe('npm start: Node-RED with the package and the demo flow against the sim
     assert.deepEqual(ours.flatMap((n) => n.types).sort(), [
       'cardata-account',
       'cardata-api-call',
+      'cardata-predicted-soc',
+      'cardata-reset-learning',
       'cardata-vehicle-stream',
     ]);
     for (const set of ours) assert.equal(set.err, undefined, `node set failed to load: ${set.err}`);
