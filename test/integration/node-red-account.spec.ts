@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { prepareUserDir, startNodeRed, waitForNodeRed, type RunningNodeRed } from '../../src/cli/node-red-runtime';
 import { CarDataSimulator } from '../../src/sim/simulator';
+import { accountConfig } from '../helpers/flows';
 import { freePort, waitFor } from '../helpers/processes';
 
 const bcrypt = require('bcryptjs') as { hashSync(text: string, rounds: number): string };
@@ -28,18 +29,8 @@ describe('cardata-account in a real Node-RED with adminAuth', function () {
     dir = mkdtempSync(join(tmpdir(), 'cardata-nr-auth-'));
     const flows = [
       { id: 'tab1', type: 'tab', label: 'test' },
-      {
-        id,
-        type: 'cardata-account',
-        clientId: sim.ready.clientId,
-        server: 'custom',
-        authBaseUrl: sim.ready.authBaseUrl,
-        apiBaseUrl: sim.ready.apiBaseUrl,
-        mqttHost: sim.ready.mqtt.host,
-        mqttPort: sim.ready.mqtt.port,
-        caFile: sim.ready.mqtt.caFile,
-        verbose: true, // the verbose log is where a careless token would show up first
-      },
+      // the verbose log is where a careless token would show up first
+      accountConfig(sim.ready, id, { verbose: true }),
     ];
     const hash = bcrypt.hashSync('secret-pass', 8);
     prepareUserDir({

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeStatus } from 'node-red';
 import { CarDataSimulator } from '../../src/sim/simulator';
+import { accountConfig } from '../helpers/flows';
 import { freshUserDir, helper, nodeModule } from '../helpers/node-red';
 import { waitFor } from '../helpers/processes';
 
@@ -29,20 +30,7 @@ describe('cardata-account node (Node-RED test helper, simulator over real HTTP a
   let userDir: string;
   const id = 'acc1';
 
-  const flow = () => [
-    {
-      id,
-      type: 'cardata-account',
-      name: 'my car',
-      clientId: sim.ready.clientId,
-      server: 'custom',
-      authBaseUrl: sim.ready.authBaseUrl,
-      apiBaseUrl: sim.ready.apiBaseUrl,
-      mqttHost: sim.ready.mqtt.host,
-      mqttPort: sim.ready.mqtt.port,
-      caFile: sim.ready.mqtt.caFile,
-    },
-  ];
+  const flow = () => [accountConfig(sim.ready, id, { name: 'my car' })];
   const loginBody = () => ({
     clientId: sim.ready.clientId,
     server: 'custom',

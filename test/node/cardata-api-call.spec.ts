@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { loginDemoAccount } from '../../src/cli/demo-login';
 import { CarDataSimulator } from '../../src/sim/simulator';
+import { accountConfig } from '../helpers/flows';
 import { freshUserDir, helper, nodeModule } from '../helpers/node-red';
 import { waitFor } from '../helpers/processes';
 
@@ -37,17 +38,7 @@ describe('cardata-api-call node', function () {
     await helper.load(
       [accountNode, apiNode] as never,
       [
-        {
-          id: 'acc',
-          type: 'cardata-account',
-          clientId: sim.ready.clientId,
-          server: 'custom',
-          authBaseUrl: sim.ready.authBaseUrl,
-          apiBaseUrl: sim.ready.apiBaseUrl,
-          mqttHost: sim.ready.mqtt.host,
-          mqttPort: sim.ready.mqtt.port,
-          caFile: sim.ready.mqtt.caFile,
-        },
+        accountConfig(sim.ready, 'acc'),
         { id: 'api', type: 'cardata-api-call', account: 'acc', wires: [['answer'], ['values']], ...api },
         { id: 'answer', type: 'helper' },
         { id: 'values', type: 'helper' },
