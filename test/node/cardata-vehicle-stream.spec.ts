@@ -180,4 +180,115 @@ describe('cardata-vehicle-stream node', function () {
       .filter((e: any) => e.level === 30 && /not_json|rejected/.test(String(e.msg)));
     assert.equal(warnings.length, 1, 'one warning for two malformed messages');
   });
+
+  it('pairs latitude and longitude sent in separate messages into one location message', async () => {
+    const LAT = 'vehicle.cabin.infotainment.navigation.currentLocation.latitude';
+    const LON = 'vehicle.cabin.infotainment.navigation.currentLocation.longitude';
+    const HEADING = 'vehicle.cabin.infotainment.navigation.currentLocation.heading';
+    const msgs = await run(
+      { vin: vin(), location: true, motion: true, trips: true, descriptors: 'vehicle.isMoving' },
+      async () => {
+        await publish(vin(), {
+          [LAT]: { value: 48.177312, unit: 'degrees', timestamp: '2026-03-02T10:00:01Z' },
+          [HEADING]: { value: 212, unit: 'degrees', timestamp: '2026-03-02T10:00:01Z' },
+        });
+        await publish(vin(), { [LON]: { value: 11.558761, unit: 'degrees', timestamp: '2026-03-02T10:00:22Z' } });
+      },
+      2,
+    );
+    const locations = msgs.filter((m) => m.metric === 'location');
+    assert.equal(locations.length, 1);
+    const [location] = locations;
+    assert.equal(location.topic, `${vin()}/location`);
+    assert.deepEqual(location.payload, { lat: 48.177312, lon: 11.558761, heading: 212 });
+    assert.equal(location.timestamp, '2026-03-02T10:00:22.000Z', 'when the car measured it');
+    assert.equal(location.attributes.latitude, 48.177312);
+    assert.equal(location.attributes.longitude, 11.558761);
+    const motion = msgs.find((m) => m.metric === 'motion');
+    assert.equal(motion.payload, false, 'a first fix: parked');
+    assert.equal(msgs.filter((m) => m.metric.startsWith('vehicle.')).length, 0, 'the filter passes no readings');
+  });
+
+  it('sends a location in Home Assistant format as moving/parked with latitude and longitude attributes', async () => {
+    const LAT = 'vehicle.cabin.infotainment.navigation.currentLocation.latitude';
+    const LON = 'vehicle.cabin.infotainment.navigation.currentLocation.longitude';
+    const msgs = await run(
+      { vin: vin(), output: 'homeassistant', streamHealth: false, location: true, descriptors: 'none' },
+      () =>
+        publish(vin(), {
+          [LAT]: { value: 52.52, timestamp: '2026-03-02T10:00:00Z' },
+          [LON]: { value: 13.405, timestamp: '2026-03-02T10:00:00Z' },
+        }),
+      1,
+    );
+    assert.deepEqual(
+      msgs.map((m) => m.metric),
+      ['location'],
+      'motion and trips switched off',
+    );
+    const { state, attributes } = msgs[0].payload;
+    assert.equal(state, 'parked');
+    assert.equal(attributes.latitude, 52.52);
+    assert.equal(attributes.longitude, 13.405);
+    assert.equal(attributes.heading, null);
+  });
+
+  it('sends a trip’s start and end, with the distance from the odometer', async () => {
+    const msgs = await run(
+      { vin: vin(), location: true, motion: true, trips: true, descriptors: 'none', streamHealth: false },
+      async () => {
+        await publish(vin(), {
+          'vehicle.vehicle.travelledDistance': { value: 1000, unit: 'km', timestamp: '2026-03-02T10:00:00Z' },
+          'vehicle.isMoving': { value: 'ASN_isTrue', timestamp: '2026-03-02T10:00:00Z' },
+        });
+        await publish(vin(), {
+          'vehicle.vehicle.travelledDistance': { value: 1012.5, unit: 'km', timestamp: '2026-03-02T10:20:00Z' },
+          'vehicle.isMoving': { value: 'ASN_isFalse', timestamp: '2026-03-02T10:20:00Z' },
+        });
+      },
+      4,
+    );
+    assert.deepEqual(
+      msgs.map((m) => `${m.metric}=${m.payload}`),
+      ['motion=true', 'trip=started', 'motion=false', 'trip=ended'],
+    );
+    const ended = msgs[3];
+    assert.equal(ended.topic, `${vin()}/trip`);
+    assert.equal(ended.attributes.distance_km, 12.5);
+    assert.equal(ended.attributes.distance_source, 'odometer');
+    assert.equal(ended.attributes.started_at, '2026-03-02T10:00:00.000Z');
+    assert.equal(ended.attributes.ended_at, '2026-03-02T10:20:00.000Z');
+  });
+
+  it('keeps an open trip across a redeploy', async () => {
+    const odometer = (value: number) => ({ value, unit: 'km', timestamp: '2026-03-02T10:00:00Z' });
+    const first = await run(
+      { vin: vin(), trips: true, descriptors: 'none', streamHealth: false },
+      () => publish(vin(), { 'vehicle.vehicle.travelledDistance': odometer(500), 'vehicle.isMoving': { value: true } }),
+      1,
+    );
+    assert.equal(first[0].payload, 'started');
+    await helper.unload();
+    const second = await run(
+      { vin: vin(), trips: true, descriptors: 'none', streamHealth: false },
+      () =>
+        publish(vin(), { 'vehicle.vehicle.travelledDistance': odometer(507), 'vehicle.isMoving': { value: false } }),
+      1,
+    );
+    assert.equal(second[0].payload, 'ended');
+    assert.equal(second[0].attributes.distance_km, 7);
+  });
+
+  it('serves the descriptor catalogue to the editor, searchable, with titles and units', async () => {
+    const LAT = 'vehicle.cabin.infotainment.navigation.currentLocation.latitude';
+    await helper.load([accountNode, streamNode] as never, flow({}));
+    const all = await helper.request().get('/cardata/catalogue').expect(200);
+    assert.equal(all.body.descriptors.length, 297);
+    const lat = all.body.descriptors.find((d: any) => d.name === LAT);
+    assert.equal(lat.unit, 'degrees');
+    assert.equal(typeof lat.title, 'string');
+    assert.equal(lat.description, undefined, 'the pick list needs no descriptions');
+    const found = await helper.request().get('/cardata/catalogue').query({ q: 'mileage' }).expect(200);
+    assert.ok(found.body.descriptors.some((d: any) => d.name === 'vehicle.vehicle.travelledDistance'));
+  });
 });
