@@ -24,6 +24,8 @@ interface VehicleStreamDef extends NodeDef {
   location?: boolean;
   motion?: boolean;
   trips?: boolean;
+  /** On deploy, send each vehicle's last known values (attributes.restored), so flows have values at once. */
+  emitRestored?: boolean;
 }
 
 /** What survives a redeploy or restart: each VIN's motion state, so an open trip still ends with its distance. */
@@ -141,6 +143,41 @@ export = function (RED: NodeAPI): void {
       schedule();
     };
 
+    /** One BMW message out: as a batch or per descriptor; restored ones say so and feed no detector. */
+    const emit = (message: StreamMessage, receivedAt: number, restored: boolean) => {
+      if (vin && message.vin !== vin) return;
+      const readings = output !== 'batch' || tracking ? readingsFromStream(message) : [];
+      const extra = restored ? { restored: true } : {};
+      if (output === 'batch') {
+        const data = Object.fromEntries(Object.entries(message.data).filter(([d]) => filter.passes(d)));
+        if (Object.keys(data).length > 0) {
+          node.send({
+            topic: `${message.vin}/batch`,
+            payload: data,
+            vin: message.vin,
+            metric: 'batch',
+            timestamp: message.timestamp,
+            receivedAt: new Date(receivedAt).toISOString(),
+            attributes: { source: 'stream', descriptors: Object.keys(data).length, ...extra },
+          });
+        }
+      } else {
+        for (const reading of readings) {
+          if (!filter.passes(reading.descriptor)) continue;
+          if (config.onlyOnChange) {
+            const key = `${message.vin}/${reading.descriptor}`;
+            const value = JSON.stringify(reading.value);
+            if (lastValues.get(key) === value) continue;
+            lastValues.set(key, value);
+          }
+          const out = readingMessage(message.vin, reading, receivedAt, 'stream');
+          send(restored ? { ...out, attributes: { ...out.attributes, ...extra } } : out);
+        }
+      }
+      // Derived metrics see every descriptor: the filter chooses what is sent, not what the car told us.
+      if (tracking && !restored) track(message.vin, readings, receivedAt);
+    };
+
     const user: StreamUser = {
       status: (status) => {
         node.status(status);
@@ -152,41 +189,15 @@ export = function (RED: NodeAPI): void {
         // Status can change while the node is still being built; the message goes out once the flow runs.
         setImmediate(() => send(metricMessage(vin || 'all', 'stream_health', health, Date.now(), { reason })));
       },
-      onStreamMessage: (raw: unknown, receivedAt: number) => {
-        const message = raw as StreamMessage;
-        if (vin && message.vin !== vin) return;
-        const readings = output !== 'batch' || tracking ? readingsFromStream(message) : [];
-        if (output === 'batch') {
-          const data = Object.fromEntries(Object.entries(message.data).filter(([d]) => filter.passes(d)));
-          if (Object.keys(data).length > 0) {
-            node.send({
-              topic: `${message.vin}/batch`,
-              payload: data,
-              vin: message.vin,
-              metric: 'batch',
-              timestamp: message.timestamp,
-              receivedAt: new Date(receivedAt).toISOString(),
-              attributes: { source: 'stream', descriptors: Object.keys(data).length },
-            });
-          }
-        } else {
-          for (const reading of readings) {
-            if (!filter.passes(reading.descriptor)) continue;
-            if (config.onlyOnChange) {
-              const key = `${message.vin}/${reading.descriptor}`;
-              const value = JSON.stringify(reading.value);
-              if (lastValues.get(key) === value) continue;
-              lastValues.set(key, value);
-            }
-            send(readingMessage(message.vin, reading, receivedAt, 'stream'));
-          }
-        }
-        // Derived metrics see every descriptor: the filter chooses what is sent, not what the car told us.
-        if (tracking) track(message.vin, readings, receivedAt);
-      },
+      onStreamMessage: (raw: unknown, receivedAt: number) => emit(raw as StreamMessage, receivedAt, false),
     };
     account.register(user);
     schedule();
+    if (config.emitRestored && account.account) {
+      const known = account.account.lastKnown.messages(vin || undefined);
+      // After the flow has started, so the restored values reach the nodes wired behind this one.
+      setImmediate(() => known.forEach(({ message, receivedAt }) => emit(message, receivedAt, true)));
+    }
     node.on('close', (removed: boolean, done: () => void) => {
       clearTimeout(timer);
       if (tracking && removed) rmSync(motionPath, { force: true });

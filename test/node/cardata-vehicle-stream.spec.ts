@@ -291,4 +291,25 @@ describe('cardata-vehicle-stream node', function () {
     const found = await helper.request().get('/cardata/catalogue').query({ q: 'mileage' }).expect(200);
     assert.ok(found.body.descriptors.some((d: any) => d.name === 'vehicle.vehicle.travelledDistance'));
   });
+
+  it('sends the last known values on deploy when asked, marked as restored', async () => {
+    await helper.load([accountNode, streamNode] as never, flow({ vin: vin(), streamHealth: false }) as never);
+    const account = (helper.getNode('acc') as any).account;
+    await waitFor(() => (account.stream.health === 'connected' ? true : undefined));
+    await publish(vin(), {
+      'vehicle.drivetrain.batteryManagement.header': { value: 61, unit: 'percent', timestamp: '2026-03-02T09:00:00Z' },
+    });
+    await waitFor(() => (account.lastKnown.messages(vin()).length ? true : undefined));
+    await helper.unload(); // a restart: the account writes what it knows on close
+    await helper.load(
+      [accountNode, streamNode] as never,
+      flow({ vin: vin(), streamHealth: false, emitRestored: true }) as never,
+    );
+    const received: any[] = [];
+    helper.getNode('out').on('input', (m: unknown) => received.push(m));
+    const soc = await waitFor(() => received.find((m) => m.metric === 'vehicle.drivetrain.batteryManagement.header'));
+    assert.equal(soc.payload, 61);
+    assert.equal(soc.attributes.restored, true);
+    assert.equal(soc.timestamp, '2026-03-02T09:00:00.000Z', 'the time BMW measured it, not now');
+  });
 });
