@@ -293,7 +293,7 @@ describe('cardata-vehicle-stream node', function () {
   });
 
   it('sends the last known values on deploy when asked, marked as restored', async () => {
-    await helper.load([accountNode, streamNode] as never, flow({ vin: vin(), streamHealth: false }) as never);
+    await helper.load([accountNode, streamNode] as never, flow({ vin: vin(), streamHealth: false }));
     const account = (helper.getNode('acc') as any).account;
     await waitFor(() => (account.stream.health === 'connected' ? true : undefined));
     await publish(vin(), {
@@ -303,7 +303,7 @@ describe('cardata-vehicle-stream node', function () {
     await helper.unload(); // a restart: the account writes what it knows on close
     await helper.load(
       [accountNode, streamNode] as never,
-      flow({ vin: vin(), streamHealth: false, emitRestored: true }) as never,
+      flow({ vin: vin(), streamHealth: false, emitRestored: true }),
     );
     const received: any[] = [];
     helper.getNode('out').on('input', (m: unknown) => received.push(m));
