@@ -147,6 +147,8 @@ export function demoFlow(ready: ReadyLine): Record<string, unknown>[] {
       account: DEMO_ACCOUNT_ID,
       operation: 'getTelematicData',
       vin: ready.vins[0],
+      poll: false,
+      pollBudget: 24,
       x: 360,
       y: 260,
       wires: [['cardata-demo-api-debug'], []],
