@@ -64,11 +64,10 @@ export const COMMON_LIMITATION =
   'about 0.5 points ahead of the truth when it arrives. The engine re-anchors on it as it is, and a ' +
   "BEV's prediction only moves up, so it keeps most of that half point: even with the efficiency a " +
   'perfect measurement would learn (the reference row) its mean error stays near 0.47, while the ' +
-  "baseline's is about 1.1 on a car that streams every 3 points, a ratio of about 2.3. The same " +
-  'rounding biases learning: a charge that stops at its target is learned from the SOC BMW sent near ' +
-  'the target, paired with the energy at that moment, so the measured efficiency comes out up to 1.5 % ' +
-  "high; a too-high efficiency makes a BEV's prediction run ahead, which nothing corrects, so learned " +
-  'rows can be worse than fresh ones.';
+  "baseline's is about 1.1 on a car that streams every 3 points, a ratio of about 2.3. Whether BMW " +
+  'rounds or floors is not known, so the engine does not correct for the half point. Learning is not ' +
+  "affected: it measures between BMW's SOC steps, whose difference is exact either way " +
+  '(docs/differences-charging.md #22), and lands on what a perfect measurement gives.';
 
 type PlugIn = Extract<ScenarioStep, { plugIn: unknown }>['plugIn'];
 
@@ -111,8 +110,8 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       limitation:
         "A 1-phase charge is slow and its efficiency (0.86; 0.88 in the engine's terms) is below the default 0.90: with " +
         "nothing learned the prediction runs ahead from the start and, being a BEV's, is never pulled back, " +
-        'so its error grows through the charge. Learned, the efficiency is closer but still above the truth ' +
-        '(the rounding bias above).',
+        'so its error grows through the charge. Learned, the efficiency matches a perfect measurement and only ' +
+        'the common half point remains.',
     },
     {
       id: 'ac3',
@@ -122,9 +121,7 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       measured: fullCharge(acStart, ac3),
       warmup: ac3Warmups(102),
       reference: true,
-      limitation:
-        'Only the common limits: the half point at every re-anchor (the reference row shows it alone) and, once ' +
-        'learned, an efficiency about 1 % above what a perfect measurement gives.',
+      limitation: 'Only the common limit: the half point at every re-anchor (the reference row shows it alone).',
     },
     {
       id: 'dc',
@@ -155,10 +152,8 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
         'The 330e streams its SOC every 2 points and one point is only 0.12 kWh, so the baseline is never far ' +
         'behind, while the half-point offset alone keeps the prediction near 0.4. Above 96 % the car lowers ' +
         'its current, which the sparse power bursts do not show, so the prediction reaches 100 % early (the ' +
-        "max error). The condition is keyed by the charge's last current, which that taper drops into the 6 A " +
-        'bracket: every full charge is learned under 1_250_6, never under the 16 A condition the next charge ' +
-        "looks up, so the prediction uses the mean of the AC entries, which is low because the taper's energy " +
-        'was over-counted.',
+        'max error). Learning is keyed by the current that carried most of the energy (16 A), but the ' +
+        "taper's energy is over-counted from the last power burst, so the learned efficiency comes out low.",
     },
     {
       id: 'nopower',
@@ -173,8 +168,9 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
         "Without power, voltage or current the engine derives one power from BMW's first SOC rise (≥ 5 min) " +
         "and keeps it. BMW's SOC is rounded, so that first 4-point step is only about 3.5 true points and the " +
         "derived power comes out about 15 % too high; the prediction runs ahead and, being a BEV's, is never " +
-        'pulled back, so its error grows through the charge. The phase count is never known, so learning ' +
-        'files the sessions under 1-phase, with an efficiency that absorbs part of the over-estimated power.',
+        'pulled back. Learned, the "efficiency" of such a car is a correction factor for that derived power ' +
+        '(about 0.79), which brings the prediction close but not to the goal; the phase count is never known, ' +
+        'so the sessions are filed under 1-phase.',
     },
     {
       id: 'interrupted',

@@ -22,6 +22,12 @@ export const PHASE_COUNT_LEAD_MS = 10_000;
 /** Power derived from a SOC rise only when the rise spans at least this long; shorter rises are rounding noise. */
 export const DERIVED_POWER_MIN_MS = 300_000;
 
+/**
+ * DC: BMW's SOC steps, at least this far apart and both after the last power reading, give the power in use. DC
+ * crosses a point a minute or faster, so a shorter window than the no-telemetry rule's still spans several points.
+ */
+export const DC_STEP_POWER_MIN_MS = 120_000;
+
 /** A meter reading wins over every BMW power source for this long (inclusive). */
 export const LOCAL_POWER_TTL_MS = 120_000;
 
@@ -54,6 +60,11 @@ export const OUTLIER_MIN_HISTORY = 5;
 export const OUTLIER_SIGMAS = 2;
 export const HISTORY_LENGTH = 10;
 export const CAPACITY_TRUST_TOLERANCE = 0.2;
+/**
+ * A step of BMW's SOC marks a crossing only when it reaches us this soon after BMW measured it (one upload burst):
+ * a value re-delivered later, by an API poll, says the boundary was crossed some time before, not when.
+ */
+export const LIVE_CROSSING_MS = 60_000;
 
 // API poll helpers (§2.11).
 export const PHASE_POLL_DELAY_MS = 60_000;

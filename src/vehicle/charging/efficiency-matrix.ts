@@ -216,6 +216,30 @@ export class EfficiencyMatrix {
     return `${Math.max(1, Math.trunc(phases))}_${v}_${i}`;
   }
 
+  /**
+   * The current bracket that carried the most energy (`energyByAmps`: gross kWh per current), ties to the lower one;
+   * null when no energy was counted at a known current. The reference keys by the last current (§12.2 #18), so a
+   * charge that ends on a taper is filed under a condition the next charge never looks up.
+   */
+  dominantCurrent(energyByAmps: Readonly<Record<string, number>>): number | null {
+    const byBracket = new Map<number, number>();
+    for (const [amps, kwh] of Object.entries(energyByAmps)) {
+      const value = Number(amps);
+      if (!Number.isFinite(value) || !(kwh > 0)) continue;
+      const bracket = nearestBracket(value, this.currentBrackets);
+      byBracket.set(bracket, (byBracket.get(bracket) ?? 0) + kwh);
+    }
+    let best: number | null = null;
+    let bestKwh = 0;
+    for (const [bracket, kwh] of byBracket) {
+      if (kwh > bestKwh || (kwh === bestKwh && best !== null && bracket < best)) {
+        best = bracket;
+        bestKwh = kwh;
+      }
+    }
+    return best;
+  }
+
   entry(key: string): Readonly<EfficiencyEntry> | undefined {
     return this.entries.get(key);
   }

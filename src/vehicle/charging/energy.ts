@@ -27,6 +27,11 @@ export function accumulate(session: ChargingSession, kw: number, auxKw: number, 
       session.energyKwh += net;
       session.sessionNetKwh += net;
       session.sessionGrossKwh += average * hours;
+      const amps = session.lastCurrent;
+      if (amps !== null && amps > 0 && session.method === 'AC') {
+        const key = String(amps);
+        session.energyByAmps[key] = (session.energyByAmps[key] ?? 0) + average * hours;
+      }
     }
   }
   session.lastPowerKw = kw;
@@ -47,4 +52,16 @@ export function extrapolatedNetKwh(session: ChargingSession, now: number): numbe
   const gap = now - session.lastEnergyAt;
   if (gap <= 0) return 0;
   return (Math.max(session.lastPowerKw - session.lastAuxKw, 0) * Math.min(gap, MAX_ENERGY_GAP_MS)) / MS_PER_HOUR;
+}
+
+/**
+ * The session's net energy at `at` (car time, usually a BMW timestamp a few seconds before now): the integrated
+ * total moved along the last power by the time between the last integration step and `at`, forward (capped like
+ * the integrator) or back.
+ */
+export function sessionNetKwhAt(session: ChargingSession, at: number): number {
+  if (session.lastEnergyAt === null) return session.sessionNetKwh;
+  const netKw = Math.max(session.lastPowerKw - session.lastAuxKw, 0);
+  const ms = Math.min(at - session.lastEnergyAt, MAX_ENERGY_GAP_MS);
+  return Math.max(session.sessionNetKwh + (netKw * ms) / MS_PER_HOUR, 0);
 }

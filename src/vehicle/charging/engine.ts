@@ -38,10 +38,10 @@ import {
 import { EfficiencyMatrix, type EfficiencyLookup, type ResetScope } from './efficiency-matrix';
 import { accumulate, extrapolatedNetKwh, flush } from './energy';
 import type { ChargingEvent, LearningRejection } from './events';
-import { endOfCharge, measureEfficiency, pendingVerdict, settledSoc } from './learning';
+import { endOfCharge, measureEfficiency, noteBmwSoc, pendingVerdict, settledSoc } from './learning';
 import { inferPhases } from './phase-inference';
 import { chooseAcPower } from './power-selection';
-import { applyAcDecision, feedDcPower, replayPower } from './power-feed';
+import { applyAcDecision, dcPowerFromSteps, feedDcPower, replayPower } from './power-feed';
 import { detectPowertrain, type Powertrain, type VehicleMetadata } from './powertrain';
 import {
   chargingPrediction,
@@ -77,6 +77,10 @@ export interface ChargingEngineOptions {
 const NO_LEARNING = new EfficiencyMatrix();
 
 const POWER_DESCRIPTORS = [VOLT, AMP, PH, PWR];
+
+function numberOrNull(reading: StoredReading | null): number | null {
+  return reading ? numberOf(reading) : null;
+}
 
 function positive(value: number | null): number | null {
   return value !== null && value > 0 ? value : null;
@@ -267,7 +271,12 @@ export class ChargingEngine {
   }
 
   private lookup(session: ChargingSession): EfficiencyLookup {
-    return this.matrixInUse.lookup(session.method, session.phases, session.lastVoltage, session.lastCurrent);
+    return this.matrixInUse.lookup(session.method, session.phases, session.lastVoltage, this.conditionCurrent(session));
+  }
+
+  /** The current that keys the session's condition: the one that carried most of its energy, else the last one. */
+  private conditionCurrent(session: ChargingSession): number | null {
+    return this.matrixInUse.dominantCurrent(session.energyByAmps) ?? session.lastCurrent;
   }
 
   private localPowerActive(now: number): boolean {
@@ -303,6 +312,7 @@ export class ChargingEngine {
       targetSoc: numberOf(store[TGT]),
       startedAt: this.state.chargeStartedAt ?? now,
       now,
+      bmwSoc: numberOrNull(latestBmwSoc(this.state)),
     });
     this.state.session = session;
     if (session.method === 'DC') {
@@ -367,10 +377,14 @@ export class ChargingEngine {
       previous !== null &&
       soc < previous;
     if (frozen) return;
+    const crossing = noteBmwSoc(session, soc, readingTime(reading), now);
     if (header && inferPhases(session, soc, { charging: true, phev: this.phev }, now) === 'withdrawn') {
       this.state.lastPredicted = soc;
     }
     applyBmwSoc(this.state, soc, false, this.phev, now);
+    if (crossing && session.method === 'DC' && !this.localPowerActive(now)) {
+      dcPowerFromSteps(session, crossing, this.lookup(session).efficiency, now);
+    }
     this.finalisePending(soc, reading, now, events);
     if (!keepMark && this.state.session === session) {
       session.socMark = {
@@ -416,7 +430,7 @@ export class ChargingEngine {
         session.method,
         session.phases,
         session.lastVoltage,
-        session.lastCurrent,
+        this.conditionCurrent(session),
       );
       const outcome = endOfCharge(session, this.state.descriptors, stat.measuredAt ?? now, condition);
       if (outcome.kind === 'reject') this.reject(learning, now, condition, outcome.reason, null);

@@ -10,6 +10,8 @@ export type LearningRejection =
   | 'outlier'
   /** Part of the session's energy went unmeasured (a long gap, a long restart, a clock jump). */
   | 'energy_uncounted'
+  /** Part of the energy was derived from BMW's SOC steps at the efficiency in use (DC between power bursts). */
+  | 'energy_from_soc'
   /** Too much of the energy was counted at a phase count that later changed. */
   | 'phase_count_changed'
   /** BMW's SOC after the charge came later than the grace period. */

@@ -2,6 +2,7 @@
 import {
   AC_FINALISE_GRACE_MS,
   DC_FINALISE_GRACE_MS,
+  LIVE_CROSSING_MS,
   MAX_MISATTRIBUTED_SHARE,
   MAX_VALID_EFFICIENCY,
   MIN_LEARNING_SOC_GAIN,
@@ -9,6 +10,7 @@ import {
   TARGET_SOC_TOLERANCE,
 } from './constants';
 import { DISP, HDR } from './descriptors';
+import { sessionNetKwhAt } from './energy';
 import type { LearningRejection } from './events';
 import {
   numberOf,
@@ -17,6 +19,7 @@ import {
   type DescriptorStore,
   type Method,
   type PendingSession,
+  type SocMark,
 } from './state';
 
 export type Measurement =
@@ -81,6 +84,39 @@ function bmwSocAfterEnd(store: DescriptorStore, endedAt: number, method: Method)
   return null;
 }
 
+/**
+ * A live BMW SOC during the charge (header or displayed, measured at `at`). BMW's SOC is a whole percent, so the
+ * moment its value steps up to N is the moment the true SOC crossed N's boundary — wherever that boundary lies (N −
+ * 0.5 if BMW rounds, N if it floors, which is not known): the boundary is the same for every N, so two crossings are
+ * exactly their difference in points apart. Each step is remembered with the net energy at BMW's timestamp. A step
+ * down (a PHEV drawing on its battery) starts the count again; a value that arrives long after it was measured (an
+ * API poll) moves the baseline but does not mark when the boundary was crossed.
+ */
+export function noteBmwSoc(session: ChargingSession, soc: number, at: number, now: number): SocMark | null {
+  const seen = session.bmwSocSeen;
+  session.bmwSocSeen = soc;
+  if (seen === null || soc === seen) return null;
+  if (soc < seen) {
+    session.firstCrossing = null;
+    session.lastCrossing = null;
+    session.rateMark = null;
+    return null;
+  }
+  if (now - at > LIVE_CROSSING_MS || at <= session.startedAt) return null;
+  const mark = { soc, at, netKwh: sessionNetKwhAt(session, at) };
+  session.firstCrossing ??= mark;
+  session.lastCrossing = mark;
+  return mark;
+}
+
+/** Start and end SOC and the energy between the first and the last crossing, when they are far enough apart. */
+function betweenCrossings(session: ChargingSession): { startSoc: number; endSoc: number; energyKwh: number } | null {
+  const first = session.firstCrossing;
+  const last = session.lastCrossing;
+  if (!first || !last || last.soc - first.soc < MIN_LEARNING_SOC_GAIN) return null;
+  return { startSoc: first.soc, endSoc: last.soc, energyKwh: last.netKwh - first.netKwh };
+}
+
 export type EndOfCharge =
   | { kind: 'reject'; reason: LearningRejection }
   | { kind: 'learn'; startSoc: number; endSoc: number; energyKwh: number }
@@ -100,7 +136,11 @@ export function endOfCharge(
   condition: string,
 ): EndOfCharge {
   if (session.energyUncounted) return { kind: 'reject', reason: 'energy_uncounted' };
+  if (session.energyFromSoc) return { kind: 'reject', reason: 'energy_from_soc' };
   if (phaseChangeDisqualifies(session)) return { kind: 'reject', reason: 'phase_count_changed' };
+  // Two crossings observed live carry no quantisation offset; the SOCs at the start and the end each carry one.
+  const crossings = betweenCrossings(session);
+  if (crossings) return { kind: 'learn', ...crossings };
   const startSoc = session.sessionStartSoc;
   const energyKwh = sessionEnergyKwh(session);
   const after = bmwSocAfterEnd(store, endedAt, session.method);

@@ -17,6 +17,8 @@ export interface SessionStart {
   targetSoc: number | null;
   startedAt: number;
   now: number;
+  /** BMW's latest SOC (header, else displayed) when the session starts; null when BMW never sent one. */
+  bmwSoc: number | null;
 }
 
 export function capacityTrusted(capacityKwh: number, reportedKwh: number | null): boolean {
@@ -55,6 +57,14 @@ export function createSession(start: SessionStart): ChargingSession {
     energyUncounted: false,
     restored: false,
     socMark: null,
+    bmwSocSeen: start.bmwSoc,
+    firstCrossing: null,
+    lastCrossing: null,
+    energyByAmps: {},
+    lastDcPowerAt: null,
+    rateMark: null,
+    powerFromSoc: false,
+    energyFromSoc: false,
   };
 }
 

@@ -91,6 +91,15 @@ function parseMark(raw: unknown): SocMark | null {
   return soc !== null && at !== null && netKwh !== null ? { soc, at, netKwh } : null;
 }
 
+function parseEnergyByAmps(raw: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!isRecord(raw)) return out;
+  for (const [amps, kwh] of Object.entries(raw)) {
+    if (Number.isFinite(Number(amps)) && typeof kwh === 'number' && Number.isFinite(kwh) && kwh > 0) out[amps] = kwh;
+  }
+  return out;
+}
+
 function parseSession(raw: unknown): ChargingSession | null {
   if (!isRecord(raw)) return null;
   const anchorSoc = num(raw, 'anchorSoc');
@@ -139,6 +148,14 @@ function parseSession(raw: unknown): ChargingSession | null {
     energyUncounted: bool(raw, 'energyUncounted', false),
     restored: true,
     socMark: parseMark(raw.socMark),
+    bmwSocSeen: num(raw, 'bmwSocSeen'),
+    firstCrossing: parseMark(raw.firstCrossing),
+    lastCrossing: parseMark(raw.lastCrossing),
+    energyByAmps: parseEnergyByAmps(raw.energyByAmps),
+    lastDcPowerAt: num(raw, 'lastDcPowerAt'),
+    rateMark: parseMark(raw.rateMark),
+    powerFromSoc: bool(raw, 'powerFromSoc', false),
+    energyFromSoc: bool(raw, 'energyFromSoc', false),
   };
 }
 

@@ -81,6 +81,25 @@ export interface ChargingSession {
   /** The session came back from a snapshot. */
   restored: boolean;
   socMark: SocMark | null;
+  /** The last BMW SOC (header or displayed) known to the session, to tell a step of BMW's value from a repeat. */
+  bmwSocSeen: number | null;
+  /**
+   * The first and the latest moment BMW's whole-percent SOC was seen stepping up during the charge, with the net
+   * energy integrated at that moment (BMW's timestamp). Two such crossings are an exact number of points apart
+   * whether BMW rounds or floors, so learning measures the efficiency between them.
+   */
+  firstCrossing: SocMark | null;
+  lastCrossing: SocMark | null;
+  /** BMW's timestamp of the last DC power reading; SOC steps after it may replace that power (see rateMark). */
+  lastDcPowerAt: number | null;
+  /** DC: the SOC crossing where the current SOC-step rate window starts. */
+  rateMark: SocMark | null;
+  /** DC: the power in use comes from BMW's SOC steps, not from a reading; the heartbeat replays it. */
+  powerFromSoc: boolean;
+  /** Some of the session's energy was counted at SOC-derived power: learning from it would return the η it used. */
+  energyFromSoc: boolean;
+  /** Gross energy (kWh) counted at each AC current (A, as BMW gave it): the session's dominant current keys it. */
+  energyByAmps: Record<string, number>;
 }
 
 /** A finished session waiting for BMW's SOC after the charge to learn from. */
