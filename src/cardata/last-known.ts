@@ -36,7 +36,9 @@ export class LastKnownStore {
       this.vins.set(message.vin, values);
     }
     for (const [descriptor, entry] of Object.entries(message.data)) {
-      if (entry && typeof entry === 'object') values.set(descriptor, { ...entry, receivedAt });
+      if (entry && typeof entry === 'object') {
+        values.set(descriptor, { value: entry.value, unit: entry.unit, timestamp: entry.timestamp, receivedAt });
+      }
     }
     this.dirty = true;
     if (receivedAt - this.lastWrite >= this.writeEveryMs) this.flush(receivedAt);

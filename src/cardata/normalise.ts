@@ -62,6 +62,17 @@ export function normaliseUnit(unit: unknown): string | null {
  */
 export function parseBmwTimestamp(timestamp: unknown): number | null {
   if (typeof timestamp !== 'string' || timestamp.length > 64) return null;
+  // The descriptors of one BMW message mostly share a timestamp; the stream benchmark found the parse at 8 % of CPU.
+  if (timestamp === lastTimestamp) return lastEpoch;
+  lastEpoch = parseTimestampText(timestamp);
+  lastTimestamp = timestamp;
+  return lastEpoch;
+}
+
+let lastTimestamp: string | undefined;
+let lastEpoch: number | null = null;
+
+function parseTimestampText(timestamp: string): number | null {
   const text = timestamp.trim();
   if (!TIMESTAMP_CHARS.test(text)) return null;
   const match = ISO_TIMESTAMP.exec(text);

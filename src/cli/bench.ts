@@ -9,21 +9,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../cardata/atomic-file';
 import { chargingMarkdown, runChargingBenchmark } from '../bench/charging-accuracy';
+import { runStreamBenchmark } from '../bench/stream-benchmark';
 import { mergeDocument, renderSection, runFacts, type BenchSection } from '../bench/report';
 import { benchUsage, parseBenchArgs } from './bench-args';
 
 interface BenchPart {
   id: string;
   title: string;
-  run(options: { quick: boolean }): string;
+  run(options: { quick: boolean }): string | Promise<string>;
 }
 
-/** In the order they run and appear. Stream throughput, memory per vehicle and API calls per day slot in here. */
+/** In the order they run and appear. */
 const PARTS: readonly BenchPart[] = [
   {
     id: 'charging',
     title: 'Charging prediction accuracy',
     run: (options) => chargingMarkdown(runChargingBenchmark(options)),
+  },
+  {
+    id: 'stream',
+    title: 'Stream throughput, latency and memory',
+    run: async (options) => (await runStreamBenchmark({ quick: options.quick })).markdown,
   },
 ];
 
@@ -36,7 +42,7 @@ function commandLine(argv: readonly string[]): string {
   return `node ${relative(process.cwd(), process.argv[1] ?? 'dist/cli/bench.js')}${args}`;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const names = PARTS.map((p) => p.id);
   let args;
@@ -55,7 +61,7 @@ function main(): number {
   for (const part of PARTS.filter((p) => args.only.includes(p.id))) {
     process.stderr.write(`bench: ${part.id}${args.quick ? ' (quick)' : ''} …\n`);
     const before = process.cpuUsage();
-    const body = part.run({ quick: args.quick });
+    const body = await part.run({ quick: args.quick });
     const used = process.cpuUsage(before);
     const section = { id: part.id, title: part.title, body, cpuSeconds: (used.user + used.system) / 1e6 };
     sections.push(section);
@@ -69,9 +75,10 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-}
+main().then(
+  (code) => (process.exitCode = code),
+  (err: Error) => {
+    process.stderr.write(`bench: ${err.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
