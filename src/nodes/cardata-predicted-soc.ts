@@ -101,7 +101,7 @@ export = function (RED: NodeAPI): void {
         const unit = output.kind === 'prediction' ? '%' : undefined;
         const message = metricMessage(output.vin, metric, output.payload, now, { ...output.attributes }, unit);
         const out: CarDataMessage | undefined = format === 'homeassistant' ? toHomeAssistant(message) : message;
-        if (out) messages.push(out as unknown as NodeMessage);
+        if (out) messages.push(out);
       }
       if (persist) save();
       if (messages.length > 0) send([messages]);

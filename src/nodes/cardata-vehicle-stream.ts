@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import type { Request, Response } from 'express';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { readJsonFile, writeFileAtomic } from '../cardata/atomic-file';
 import { entries, search, type DescriptorInfo } from '../cardata/catalogue';
 import { readingsFromStream } from '../cardata/normalise';
@@ -93,7 +93,7 @@ export = function (RED: NodeAPI): void {
       output === 'homeassistant' ? toHomeAssistant(homeAssistantView(message)) : message;
     const send = (message: CarDataMessage) => {
       const out = shape(message);
-      if (out) node.send(out as unknown as NodeMessage);
+      if (out) node.send(out);
     };
     /** All values of one BMW message in one send: Node-RED's per-call overhead, not ours, dominated the bench. */
     const sendAll = (messages: CarDataMessage[]) => {

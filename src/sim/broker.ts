@@ -175,8 +175,7 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     aedes.on('subscribe', (subs, client) => this.reportSubscribe(client, subs));
 
     const server = tls.createServer(
-      // noDelay: without it Nagle held a quarter of small PUBLISH packets back 10–40 ms (measured by npm run bench).
-      { key: this.certificates.keyPem, cert: this.certificates.certPem, minVersion: 'TLSv1.3', noDelay: true },
+      { key: this.certificates.keyPem, cert: this.certificates.certPem, minVersion: 'TLSv1.3' },
       (socket) => aedes.handle(socket),
     );
     server.on('connection', (socket: Socket) => {

@@ -2,6 +2,8 @@ import type { Reading } from '../../vehicle/readings';
 
 /** DESIGN.md §4: what every flow node sends. */
 export interface CarDataMessage {
+  /** A Node-RED message may carry anything else a flow adds. */
+  [key: string]: unknown;
   topic: string;
   payload: unknown;
   vin: string;
