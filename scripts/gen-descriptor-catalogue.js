@@ -7,6 +7,7 @@
 // passes on a regenerated file without a manual step.
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseCsv } = require('./lib/csv');
 
 const csvPath = process.argv[2];
 if (!csvPath) {
@@ -15,41 +16,6 @@ if (!csvPath) {
 }
 const root = path.join(__dirname, '..');
 const out = path.join(root, 'src', 'cardata', 'data', 'descriptor-catalogue.json');
-
-/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and newlines. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (quoted || (c !== ',' && c !== '\n' && c !== '\r')) {
-      field += c;
-    } else if (c === ',') {
-      endField();
-    } else {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endField();
-      rows.push(row);
-      row = [];
-    }
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1 || r[0]);
-}
 
 // Must match normaliseUnit in src/cardata/normalise.ts (a unit test holds every catalogue unit to it): the catalogue
 // mixes `percent` and `%`, and lists the odometer's unit as the literal text "null".

@@ -5,6 +5,7 @@
 // Usage: node scripts/gen-descriptor-categories.js <path/to/descriptors.csv>
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseCsv } = require('./lib/csv');
 
 const csvPath = process.argv[2];
 if (!csvPath) {
@@ -12,41 +13,6 @@ if (!csvPath) {
   process.exit(2);
 }
 const out = path.join(__dirname, '..', 'src', 'sim', 'data', 'descriptor-categories.json');
-
-/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and newlines. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (quoted || (c !== ',' && c !== '\n' && c !== '\r')) {
-      field += c;
-    } else if (c === ',') {
-      endField();
-    } else {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endField();
-      rows.push(row);
-      row = [];
-    }
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1 || r[0]);
-}
 
 const [header, ...rows] = parseCsv(fs.readFileSync(csvPath, 'utf8'));
 const col = (name) => {

@@ -6,24 +6,33 @@ import type { ReadyLine } from '../sim/simulator';
  */
 export const DEMO_ACCOUNT_ID = 'cardata-demo-account';
 
+/** A cardata-account node pointed at a running simulator (its ready line): server Custom, its URLs and CA. */
+export function simulatorAccountNode(
+  ready: Pick<ReadyLine, 'clientId' | 'authBaseUrl' | 'apiBaseUrl' | 'mqtt'>,
+  id: string,
+  extra: Record<string, unknown> = {},
+): { id: string; type: string } & Record<string, unknown> {
+  return {
+    id,
+    type: 'cardata-account',
+    clientId: ready.clientId,
+    server: 'custom',
+    authBaseUrl: ready.authBaseUrl,
+    apiBaseUrl: ready.apiBaseUrl,
+    mqttHost: ready.mqtt.host,
+    mqttPort: ready.mqtt.port,
+    caFile: ready.mqtt.caFile,
+    verbose: false,
+    redactVins: false,
+    ...extra,
+  };
+}
+
 export function demoFlow(ready: ReadyLine): Record<string, unknown>[] {
   const tab = 'cardata-demo-tab';
   return [
     { id: tab, type: 'tab', label: 'BMW CarData demo', disabled: false, info: demoInfo(ready) },
-    {
-      id: DEMO_ACCOUNT_ID,
-      type: 'cardata-account',
-      name: 'Simulated BMW account',
-      clientId: ready.clientId,
-      server: 'custom',
-      authBaseUrl: ready.authBaseUrl,
-      apiBaseUrl: ready.apiBaseUrl,
-      mqttHost: ready.mqtt.host,
-      mqttPort: ready.mqtt.port,
-      caFile: ready.mqtt.caFile,
-      verbose: false,
-      redactVins: false,
-    },
+    simulatorAccountNode(ready, DEMO_ACCOUNT_ID, { name: 'Simulated BMW account' }),
     {
       id: 'cardata-demo-about',
       type: 'comment',
