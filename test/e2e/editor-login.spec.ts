@@ -98,6 +98,21 @@ describe('editor: log in with BMW from the account dialog (real Node-RED, headle
     await page.locator('#node-input-btn-account-add').click();
     await page.waitForSelector('#node-config-input-clientId', { state: 'visible' });
 
+    // A client ID BMW does not know: the dialog says what to do, in the editor's language.
+    await page.fill('#node-config-input-clientId', '00000000-0000-4000-8000-000000000000');
+    await page.selectOption('#node-config-input-server', 'custom');
+    await page.fill('#node-config-input-authBaseUrl', sim.ready.authBaseUrl);
+    await page.fill('#node-config-input-apiBaseUrl', sim.ready.apiBaseUrl);
+    await page.fill('#node-config-input-mqttHost', sim.ready.mqtt.host);
+    await page.fill('#node-config-input-mqttPort', String(sim.ready.mqtt.port));
+    await page.click('#cardata-login-start');
+    await page.waitForSelector('#cardata-login-state[data-state="error"]');
+    assert.match(
+      (await page.locator('#cardata-login-state').textContent()) ?? '',
+      // The locale's wording ("ID: copy"), not the runtime's English detail ("ID. Copy").
+      /BMW does not know this client ID: copy it again from the BMW portal/,
+    );
+
     await page.fill('#node-config-input-clientId', sim.ready.clientId);
     await page.selectOption('#node-config-input-server', 'custom');
     await page.fill('#node-config-input-authBaseUrl', sim.ready.authBaseUrl);

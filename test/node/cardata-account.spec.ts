@@ -132,6 +132,7 @@ describe('cardata-account node (Node-RED test helper, simulator over real HTTP a
     await helper.load(accountNode as never, []);
     const bad = await helper.request().post(`/cardata-account/${id}/login`).send({ clientId: 'abc' }).expect(400);
     assert.match(bad.body.error, /client ID/);
+    assert.equal(bad.body.kind, 'client_id', 'the dialog translates by kind');
     const noUrl = await helper
       .request()
       .post(`/cardata-account/${id}/login`)

@@ -14,6 +14,7 @@ interface PendingLogin {
   login: DeviceLogin;
   clientId: string;
   detail?: string;
+  kind?: string;
   gcid?: string;
   scope?: string;
   hasIdToken?: boolean;
@@ -39,21 +40,30 @@ export function registerAccountRoutes(RED: NodeAPI): void {
   const read = RED.auth.needsPermission('cardata-account.read');
   const write = RED.auth.needsPermission('cardata-account.write');
   const runtimeNode = (id: string) => RED.nodes.getNode(id) as unknown as AccountNodeLike | null;
-  const fail = (res: Response, status: number, err: unknown) =>
-    res.status(status).json({ error: redact(err instanceof Error ? err.message : String(err)) });
+  // `kind` lets the dialog show the text in the user's language; `error` keeps the English detail for logs.
+  const fail = (res: Response, status: number, err: unknown, kind?: string) =>
+    res.status(status).json({
+      error: redact(err instanceof Error ? err.message : String(err)),
+      kind: kind ?? (err instanceof CarDataError ? err.kind : undefined),
+    });
 
   RED.httpAdmin.post('/cardata-account/:id/login', write, (req: Request<{ id: string }>, res) => {
     const id = req.params.id;
     const body = (req.body ?? {}) as Partial<AccountNodeConfig>;
     const clientId = String(body.clientId ?? '').trim();
     if (!CLIENT_ID_PATTERN.test(clientId)) {
-      return void fail(res, 400, 'Enter the client ID from the BMW portal first (a UUID like 1a2b3c4d-…).');
+      return void fail(
+        res,
+        400,
+        'Enter the client ID from the BMW portal first (a UUID like 1a2b3c4d-…).',
+        'client_id',
+      );
     }
     let authBaseUrl: string;
     try {
       authBaseUrl = endpointsOf(body, RED.settings.userDir ?? process.cwd()).authBaseUrl;
     } catch (err) {
-      return void fail(res, 400, err);
+      return void fail(res, 400, err, 'endpoints');
     }
     logins.get(id)?.login.cancel();
     const pending: PendingLogin = { clientId, login: undefined as unknown as DeviceLogin };
@@ -78,7 +88,7 @@ export function registerAccountRoutes(RED: NodeAPI): void {
           );
         }
       })
-      .catch(() => undefined);
+      .catch((err: CarDataError) => (pending.kind = err.kind));
     pending.login
       .start()
       .then((prompt) => res.json({ state: pending.login.state, ...prompt }))
@@ -92,6 +102,7 @@ export function registerAccountRoutes(RED: NodeAPI): void {
     res.json({
       state: login.state,
       detail: pending.detail,
+      kind: pending.kind,
       ...(login.prompt ?? {}),
       ...(login.state === 'approved'
         ? {
@@ -135,7 +146,7 @@ export function registerAccountRoutes(RED: NodeAPI): void {
 
   RED.httpAdmin.post('/cardata-account/:id/refresh', write, (req: Request<{ id: string }>, res) => {
     const account = runtimeNode(req.params.id)?.account;
-    if (!account) return void fail(res, 409, 'Deploy the account first.');
+    if (!account) return void fail(res, 409, 'Deploy the account first.', 'deploy_first');
     account.tokens
       .refresh('refresh requested from the editor')
       .then((tokens) => res.json({ refreshed: true, expiresAt: new Date(tokens.expiresAt).toISOString() }))
@@ -144,7 +155,7 @@ export function registerAccountRoutes(RED: NodeAPI): void {
 
   RED.httpAdmin.get('/cardata-account/:id/vehicles', read, (req: Request<{ id: string }>, res) => {
     const account = runtimeNode(req.params.id)?.account;
-    if (!account) return void fail(res, 409, 'Deploy the account first.');
+    if (!account) return void fail(res, 409, 'Deploy the account first.', 'deploy_first');
     const refresh = req.query.refresh === '1';
     if (!account.loggedIn) return void res.json({ vehicles: account.knownVehicles(), quota: account.quota() });
     account
