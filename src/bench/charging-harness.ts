@@ -175,7 +175,8 @@ class Watcher {
       } else if (output.kind === 'event') {
         this.onEvent?.(output);
         const reason = output.attributes.reason;
-        const name = typeof reason === 'string' ? `${String(output.payload)}:${reason}` : String(output.payload);
+        const event = typeof output.payload === 'string' ? output.payload : JSON.stringify(output.payload);
+        const name = typeof reason === 'string' ? `${event}:${reason}` : event;
         this.tally.events[name] = (this.tally.events[name] ?? 0) + 1;
       }
     }
@@ -344,7 +345,7 @@ export function runCar(plan: CarPlan): CarRun {
       if (a.source === 'predicted' && a.charging === true && typeof a.efficiency === 'number') {
         view.efficiencyInUse = {
           efficiency: a.efficiency,
-          condition: String(a.condition),
+          condition: typeof a.condition === 'string' ? a.condition : JSON.stringify(a.condition),
           samples: typeof a.samples === 'number' ? a.samples : 0,
         };
       }

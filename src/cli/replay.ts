@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readingsFromStream, readingsFromTelematicData } from '../cardata/normalise';
 import { readJsonFile, writeFileAtomic } from '../cardata/atomic-file';
 import type { Attributes, EngineName, VehicleOptions, VehicleOutput } from '../vehicle/engine-slot';
-import { VehicleEngines } from '../vehicle/vehicle-engines';
+import { ALL_ENGINES, VehicleEngines } from '../vehicle/vehicle-engines';
 import { parseReplayLine, ReplayInputError, type ReplayInput } from './replay-input';
 
 export const HEARTBEAT_MS = 30_000;
@@ -21,7 +21,11 @@ export const HEARTBEAT_MS = 30_000;
 export const STATE_FILE = 'vehicles.json';
 
 /** The node that would have sent each engine's messages. */
-const NODE_OF: Record<EngineName, ReplayNode> = { charging: 'predicted-soc' };
+const NODE_OF: Record<EngineName, ReplayNode> = {
+  charging: 'predicted-soc',
+  driving: 'magic-soc',
+  motion: 'vehicle-stream',
+};
 
 export type ReplayNode = 'predicted-soc' | 'magic-soc' | 'vehicle-stream';
 
@@ -30,7 +34,7 @@ export interface ReplayOutputLine {
   node: ReplayNode;
   vin: string;
   topic: string;
-  payload: number | string;
+  payload: VehicleOutput['payload'];
   attributes: Attributes;
 }
 
@@ -143,7 +147,7 @@ export class Replay {
         this.send(at, engines.ingest(step.vin, readingsFromTelematicData(step.telematicData), at));
         return;
       case 'speed':
-        // Checked and accepted; magic SOC, which uses Traccar's speed, is not part of the engine set yet.
+        engines.speed(step.vin, step.speedKmh, at);
         return;
       case 'meter':
         this.send(at, engines.meter(step.vin, step.powerKw, step.auxKw, at));
@@ -176,7 +180,7 @@ export class Replay {
     if (this.unsaved !== null) {
       const data: unknown = JSON.parse(this.unsaved);
       this.unsaved = null;
-      return new VehicleEngines(this.options.vehicle ?? {}, data);
+      return new VehicleEngines(this.options.vehicle ?? {}, data, ALL_ENGINES);
     }
     let data: unknown;
     try {
@@ -187,7 +191,7 @@ export class Replay {
     if (data !== undefined && !VehicleEngines.isSnapshot(data)) {
       throw new ReplayStateError(`${this.statePath} is not a cardata-replay state file (or of another version)`);
     }
-    return new VehicleEngines(this.options.vehicle ?? {}, data);
+    return new VehicleEngines(this.options.vehicle ?? {}, data, ALL_ENGINES);
   }
 
   private persist(engines: VehicleEngines): boolean {

@@ -93,7 +93,9 @@ export = function (RED: NodeAPI): void {
       for (const output of outputs) {
         if (output.kind === 'request') continue;
         if (vinFilter && output.vin !== vinFilter) continue;
-        if (output.kind === 'event' && SAVE_AFTER.has(String(output.payload))) persist = true;
+        if (output.kind === 'event' && typeof output.payload === 'string' && SAVE_AFTER.has(output.payload)) {
+          persist = true;
+        }
         if (output.kind === 'prediction' && typeof output.payload === 'number') {
           showStatus(output.vin, output.payload, output.attributes.charging === true);
         }

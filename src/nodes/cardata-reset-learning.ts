@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { VIN_PATTERN } from '../cardata/wire';
 import type { ResetTarget } from '../vehicle/engine-slot';
-import { PREDICTED_SOC_SUFFIX, resetStoredLearning } from './lib/engine-store';
+import { LEARNING_SUFFIXES, resetStoredLearning } from './lib/engine-store';
 import { learningRegistry } from './lib/learning-registry';
 import { stateDirOf } from './lib/login-routes';
 import { metricMessage } from './lib/messages';
@@ -16,7 +16,7 @@ const TARGETS: readonly ResetTarget[] = ['ac', 'dc', 'both', 'consumption'];
 const LABELS: Record<ResetTarget, string> = { ac: 'AC', dc: 'DC', both: 'AC+DC', consumption: 'consumption' };
 
 /** What the answer says when nothing was reset. */
-type Reason = 'nothing_learned' | 'magic_soc_not_available';
+type Reason = 'nothing_learned';
 
 export = function (RED: NodeAPI): void {
   function CarDataResetLearningNode(this: Node, config: ResetLearningDef): void {
@@ -41,27 +41,21 @@ export = function (RED: NodeAPI): void {
       let stored = 0;
       let reason: Reason | undefined;
       const failures: string[] = [];
-      if (what === 'consumption') {
-        // Driving consumption is learned by magic SOC, which this package does not run yet.
-        reason = 'magic_soc_not_available';
-      } else {
-        const owners = learningRegistry.running(stateDir);
-        for (const owner of owners) if (owner.resetLearning(given, what)) running++;
+      // Charging efficiency lives in predicted-soc and magic-soc nodes (magic SOC is the charging prediction while
+      // charging), driving consumption in magic-soc nodes: every learning node is asked.
+      const owners = learningRegistry.running(stateDir);
+      for (const owner of owners) if (owner.resetLearning(given, what)) running++;
+      const skip = new Set(owners.map((o) => o.stateFile));
+      for (const suffix of LEARNING_SUFFIXES) {
         try {
-          const files = resetStoredLearning(
-            stateDir,
-            PREDICTED_SOC_SUFFIX,
-            given,
-            what,
-            new Set(owners.map((o) => o.stateFile)),
-          );
-          stored = files.reset;
+          const files = resetStoredLearning(stateDir, suffix, given, what, skip);
+          stored += files.reset;
           for (const f of files.failures) failures.push(`${f.file}: ${f.reason}`);
         } catch (err) {
           failures.push((err as Error).message);
         }
-        if (running + stored === 0) reason = 'nothing_learned';
       }
+      if (running + stored === 0) reason = 'nothing_learned';
 
       const nodes = running + stored;
       const answer = metricMessage(

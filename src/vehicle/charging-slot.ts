@@ -44,6 +44,8 @@ export class ChargingSlot implements EngineSlot {
   readonly clockAttributes = ['seconds_since_bmw_soc'] as const;
   readonly runningAttributes = ['raw', 'session_energy_kwh', 'error_bound'] as const;
   readonly charging: ChargingEngine;
+  /** The last evaluation and its instant: magic SOC shows it while the car charges, without evaluating again. */
+  private evaluated: { at: number; prediction: Prediction | null } | null = null;
 
   /** @param snapshot what `snapshot()` gave before a restart; anything unreadable starts this VIN afresh. */
   constructor(
@@ -57,28 +59,42 @@ export class ChargingSlot implements EngineSlot {
   }
 
   ingest(readings: readonly Reading[], now: number): VehicleOutput[] {
+    this.evaluated = null;
     return this.events(this.charging.ingest(readings, now));
   }
 
   heartbeat(now: number): VehicleOutput[] {
+    this.evaluated = null;
     return this.events(this.charging.heartbeat(now));
   }
 
   /** An external meter's reading (kW) and the auxiliary load to deduct from it. */
   meter(powerKw: number, auxKw: number, now: number): VehicleOutput[] {
+    this.evaluated = null;
     return this.events(this.charging.meterPower(powerKw, auxKw, now));
   }
 
   prediction(now: number): VehicleOutput | null {
-    const prediction = this.charging.evaluate(now);
+    const prediction = this.evaluate(now);
     return prediction ? this.predictionRecord(prediction) : null;
   }
 
+  /**
+   * The charging prediction at `now`, evaluated once per instant and input: evaluating moves the engine's ratchets,
+   * so a second reader (magic SOC) must not evaluate again at instants the node itself would not.
+   */
+  evaluate(now: number): Prediction | null {
+    if (this.evaluated?.at !== now) this.evaluated = { at: now, prediction: this.charging.evaluate(now) };
+    return this.evaluated.prediction;
+  }
+
   reset(what: ResetTarget): boolean {
+    this.evaluated = null;
     return what === 'consumption' ? false : this.charging.reset(what);
   }
 
   configure(options: VehicleOptions): void {
+    this.evaluated = null;
     this.charging.setOptions(engineOptions(options));
   }
 

@@ -6,17 +6,21 @@
 import type { Reading } from './readings';
 import type { Powertrain } from './charging';
 
-/** The engines a VIN can have. Magic SOC and trip detection join this list when they slot in. */
-export type EngineName = 'charging';
+/**
+ * The engines a VIN can have: the charging prediction, the driving prediction (magic SOC), and the motion tracker
+ * whose location, motion and trip outputs are what vehicle-stream derives (the driving slot runs it).
+ */
+export type EngineName = 'charging' | 'driving' | 'motion';
 
-export type AttributeValue = number | string | boolean | null;
+export type AttributeValue = number | string | boolean | null | { [name: string]: AttributeValue };
 export type Attributes = Record<string, AttributeValue>;
 
 /**
- * `prediction` and `event` are messages a node sends. `request` asks the runner for something (a REST poll) that is
- * not a message: a node acts on it, replay has no REST and drops it.
+ * `prediction` and `event` are messages a node sends; `metric` is a derived metric (location, motion, trip).
+ * `request` asks the runner for something (a REST poll) that is not a message: a node acts on it, replay has no
+ * REST and drops it.
  */
-export type OutputKind = 'prediction' | 'event' | 'request';
+export type OutputKind = 'prediction' | 'event' | 'metric' | 'request';
 
 export interface VehicleOutput {
   engine: EngineName;
@@ -24,8 +28,11 @@ export interface VehicleOutput {
   vin: string;
   /** `<VIN>/predicted_soc`, `<VIN>/event`. */
   topic: string;
-  /** The value rounded to one decimal for a prediction; the event name for an event or request. */
-  payload: number | string;
+  /**
+   * The value rounded to one decimal for a prediction; the event name for an event or request; the metric's value
+   * (a location object, true/false, `started`/`ended`).
+   */
+  payload: number | string | boolean | Attributes;
   /** snake_case, JSON-safe. */
   attributes: Attributes;
 }

@@ -13,14 +13,18 @@
  */
 import type { ChargingEngine } from './charging';
 import { ChargingSlot } from './charging-slot';
+import { DrivingSlot } from './driving-slot';
 import type { Attributes, EngineName, EngineSlot, ResetTarget, VehicleOptions, VehicleOutput } from './engine-slot';
 import type { Reading } from './readings';
 
 export const ENGINES_SNAPSHOT_VERSION = 1;
 
+/** Every engine: what replay runs, and what a file must be read with so that nothing in it is lost. */
+export const ALL_ENGINES: readonly EngineName[] = ['charging', 'driving', 'motion'];
+
 /** The last prediction a VIN's engine sent: what the no-repeat rule compares with. */
 export interface SentPrediction {
-  payload: number | string;
+  payload: VehicleOutput['payload'];
   attributes: Attributes;
 }
 
@@ -43,7 +47,8 @@ type Trigger = 'message' | 'heartbeat';
 interface Vehicle {
   options: VehicleOptions;
   charging: ChargingSlot;
-  // Magic SOC and trip detection add their slot here and to `slots`, in the order their outputs should come.
+  /** Magic SOC, with the motion tracker that finds its trips; absent when no one wants either. */
+  driving: DrivingSlot | null;
   slots: EngineSlot[];
   sent: Partial<Record<EngineName, SentPrediction>>;
 }
@@ -73,9 +78,15 @@ export class VehicleEngines {
    * @param defaults manual options for every VIN (`configure` overrides them per VIN).
    * @param snapshot what `snapshot()` returned before a restart; a VIN whose part is unreadable starts afresh.
    */
+  /**
+   * @param active the engines whose outputs are wanted (a node sends its own engine's); the charging engine always
+   *   runs, as magic SOC is its prediction while the car charges. With neither `driving` nor `motion` the driving
+   *   slot is not created, and its part of a loaded snapshot is not kept.
+   */
   constructor(
     private defaults: VehicleOptions = {},
     snapshot?: unknown,
+    private readonly active: readonly EngineName[] = ['charging'],
   ) {
     if (!VehicleEngines.isSnapshot(snapshot)) return;
     for (const [vin, saved] of Object.entries(snapshot.vehicles)) {
@@ -112,14 +123,24 @@ export class VehicleEngines {
   ingest(vin: string, readings: readonly Reading[], now: number): VehicleOutput[] {
     const vehicle = this.vehicle(vin);
     const events = vehicle.slots.flatMap((slot) => slot.ingest(readings, now));
-    return [...events, ...this.predictions(vehicle, now, 'message')];
+    return this.wanted([...events, ...this.predictions(vehicle, now, 'message')]);
   }
 
   /** An external power meter's reading for `vin`: it replaces BMW's power figures while it keeps coming. */
   meter(vin: string, powerKw: number, auxKw: number, now: number): VehicleOutput[] {
     const vehicle = this.vehicle(vin);
     const events = vehicle.charging.meter(powerKw, auxKw, now);
-    return [...events, ...this.predictions(vehicle, now, 'message')];
+    return this.wanted([...events, ...this.predictions(vehicle, now, 'message')]);
+  }
+
+  /** A Traccar reading for `vin`: km/h, or null when Traccar has no usable position. Sends nothing by itself. */
+  speed(vin: string, kmh: number | null, now: number): void {
+    this.vehicle(vin).driving?.speed(kmh, now);
+  }
+
+  /** The VIN's driving engine, for status and diagnostics. */
+  drivingEngine(vin: string): DrivingSlot | undefined {
+    return this.vehicles.get(vin)?.driving ?? undefined;
   }
 
   /** The 30-second heartbeat of every VIN. */
@@ -129,7 +150,7 @@ export class VehicleEngines {
       for (const slot of vehicle.slots) outputs.push(...slot.heartbeat(now));
       outputs.push(...this.predictions(vehicle, now, 'heartbeat'));
     }
-    return outputs;
+    return this.wanted(outputs);
   }
 
   /** Every prediction that has a basis, now, whether or not it changed. */
@@ -141,7 +162,7 @@ export class VehicleEngines {
         if (record) outputs.push(record);
       }
     }
-    return outputs;
+    return this.wanted(outputs);
   }
 
   /**
@@ -183,14 +204,20 @@ export class VehicleEngines {
     const options = this.optionsFor(vin);
     const engines = isRecord(saved.engines) ? saved.engines : {};
     const charging = new ChargingSlot(vin, options, engines.charging);
-    const slots: EngineSlot[] = [charging];
+    const runsDriving = this.active.includes('driving') || this.active.includes('motion');
+    const driving = runsDriving ? new DrivingSlot(vin, options, charging, engines.driving) : null;
+    const slots: EngineSlot[] = driving ? [charging, driving] : [charging];
     const sent: Vehicle['sent'] = {};
     const savedSent = isRecord(saved.sent) ? saved.sent : {};
     for (const slot of slots) {
       const last = parseSent(savedSent[slot.engine]);
       if (last) sent[slot.engine] = last;
     }
-    return { options, charging, slots, sent };
+    return { options, charging, driving, slots, sent };
+  }
+
+  private wanted(outputs: VehicleOutput[]): VehicleOutput[] {
+    return outputs.filter((output) => this.active.includes(output.engine));
   }
 
   private predictions(vehicle: Vehicle, now: number, trigger: Trigger): VehicleOutput[] {

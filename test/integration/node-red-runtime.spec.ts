@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnNode, waitFor, type Spawned } from '../helpers/processes';
@@ -10,6 +10,10 @@ const START = join(__dirname, '..', '..', 'dist', 'cli', 'start-demo.js');
  * `npm start` for real: the simulator and a real Node-RED (4.1 by default; CI runs this file again with Node-RED 5
  * under Node 22 through CARDATA_NODE_RED_DIR), the package loaded from the working tree and the demo flow deployed.
  */
+interface PackageJson {
+  'node-red': { nodes: Record<string, string> };
+}
+
 describe('npm start: Node-RED with the package and the demo flow against the simulator', function () {
   this.timeout(90_000);
   let demo: Spawned;
@@ -65,13 +69,12 @@ describe('npm start: Node-RED with the package and the demo flow against the sim
       err?: string;
     }[];
     const ours = nodes.filter((n) => n.module === 'node-red-contrib-bmw-cardata');
-    assert.deepEqual(ours.flatMap((n) => n.types).sort(), [
-      'cardata-account',
-      'cardata-api-call',
-      'cardata-predicted-soc',
-      'cardata-reset-learning',
-      'cardata-vehicle-stream',
-    ]);
+    // Every node the package declares, and nothing else.
+    const declared = Object.keys(
+      (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as PackageJson)['node-red'].nodes,
+    );
+    assert.ok(declared.includes('cardata-magic-soc'));
+    assert.deepEqual(ours.flatMap((n) => n.types).sort(), declared.sort());
     for (const set of ours) assert.equal(set.err, undefined, `node set failed to load: ${set.err}`);
     const status = await waitFor(async () => {
       const res = await fetch(`${url}/cardata-account/cardata-demo-account/status`);

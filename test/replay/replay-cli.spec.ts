@@ -50,10 +50,23 @@ describe('cardata-replay command (the compiled bin, a real process)', function (
     const parsed = out.map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const line of parsed) {
       assert.deepEqual(Object.keys(line), ['at', 'node', 'vin', 'topic', 'payload', 'attributes']);
-      assert.equal(line.node, 'predicted-soc');
     }
+    // Magic SOC runs beside it: while the car charges, it is the charging prediction.
+    const magic = parsed.filter((l) => l.node === 'magic-soc');
     assert.deepEqual(
-      parsed.map((l) => [l.at, l.topic, l.payload]),
+      magic.map((l) => [l.at, l.payload, (l.attributes as Record<string, unknown>).prediction_mode]),
+      [
+        ['2026-03-02T09:50:00.000Z', 50, 'passthrough'],
+        ['2026-03-02T10:00:00.000Z', 50, 'charging'],
+        ['2026-03-02T10:00:30.000Z', 50.1, 'charging'],
+        ['2026-03-02T10:01:00.000Z', 50.2, 'charging'],
+        ['2026-03-02T10:01:30.000Z', 50.3, 'charging'],
+        ['2026-03-02T10:01:35.000Z', 50.3, 'charging'],
+        ['2026-03-02T10:01:40.000Z', 50.3, 'passthrough'],
+      ],
+    );
+    assert.deepEqual(
+      parsed.filter((l) => l.node === 'predicted-soc').map((l) => [l.at, l.topic, l.payload]),
       [
         ['2026-03-02T09:50:00.000Z', 'WBA00000000000001/predicted_soc', 50],
         ['2026-03-02T10:00:00.000Z', 'WBA00000000000001/event', 'charge_started'],
@@ -83,7 +96,14 @@ describe('cardata-replay command (the compiled bin, a real process)', function (
     const result = await replay([], [first, '{"at": 1}', ...others].join('\n'));
     assert.equal(result.code, 0);
     assert.match(result.stderr, /^cardata-replay: line 2: "at" is not an ISO time: 1; skipped\n$/);
-    assert.equal(result.stdout.trim().split('\n').length, 2);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { node: string; at: string });
+    assert.deepEqual(
+      lines.filter((line) => line.node === 'predicted-soc').map((line) => line.at),
+      ['2026-03-02T10:00:00.000Z', '2026-03-02T10:00:10.000Z'],
+    );
   });
 
   it('refuses a bad command line with exit 2 and the usage; --help prints it with exit 0', async () => {

@@ -6,10 +6,16 @@ import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../../cardata/atomic-file';
 import type { ResetTarget } from '../../vehicle/engine-slot';
-import { VehicleEngines, type VehicleEnginesSnapshot } from '../../vehicle/vehicle-engines';
+import { ALL_ENGINES, VehicleEngines, type VehicleEnginesSnapshot } from '../../vehicle/vehicle-engines';
 
 /** The state file of a cardata-predicted-soc node ends in this. */
 export const PREDICTED_SOC_SUFFIX = '.predicted-soc.json';
+
+/** The state file of a cardata-magic-soc node ends in this. */
+export const MAGIC_SOC_SUFFIX = '.magic-soc.json';
+
+/** Every prediction node's state file, for resetting learning in nodes that are not running. */
+export const LEARNING_SUFFIXES: readonly string[] = [PREDICTED_SOC_SUFFIX, MAGIC_SOC_SUFFIX];
 
 /** `<key><suffix>` with anything that could leave the directory or trouble a filesystem replaced. */
 export function stateFileName(key: string, suffix: string): string {
@@ -91,7 +97,7 @@ export function resetStoredLearning(
     try {
       const data = readJsonFile<unknown>(path);
       if (!VehicleEngines.isSnapshot(data)) continue;
-      const engines = new VehicleEngines({}, data);
+      const engines = new VehicleEngines({}, data, ALL_ENGINES);
       if (!engines.reset(vin, what)) continue;
       writeFileAtomic(path, `${JSON.stringify(engines.snapshot())}\n`);
       result.reset++;

@@ -3,13 +3,13 @@
  * when it starts and deregisters when it closes, as flow nodes do with their config node.
  */
 import { dirname } from 'node:path';
-import type { ResetScope } from '../../vehicle/charging';
+import type { ResetTarget } from '../../vehicle/engine-slot';
 
 export interface LearningOwner {
   /** The file the node persists to: the reset node leaves it to its running owner, who rewrites it. */
   readonly stateFile: string;
-  /** Reset charging-efficiency learning of `vin`; false when there was nothing to reset. Persists the result. */
-  resetLearning(vin: string, what: ResetScope): boolean;
+  /** Reset learning of `vin` (charging efficiency or driving consumption); false when there was nothing to reset. Persists the result. */
+  resetLearning(vin: string, what: ResetTarget): boolean;
 }
 
 const owners = new Set<LearningOwner>();

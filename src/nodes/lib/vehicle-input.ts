@@ -15,6 +15,8 @@ export type VehicleInput =
    */
   | { kind: 'descriptor'; vin: string; readings: Reading[]; group: string }
   | { kind: 'meter'; vin: string; powerKw: number; auxKw: number }
+  /** A Traccar reading from cardata-traccar-speed: km/h, or null when Traccar has no usable position. */
+  | { kind: 'speed'; vin: string; speedKmh: number | null }
   /** Asked for the current predictions (all VINs when `vin` is null). */
   | { kind: 'evaluate'; vin: string | null }
   /** A message of ours that carries nothing for the engines (stream health, another node's prediction). */
@@ -23,7 +25,8 @@ export type VehicleInput =
 /** Bad input: `key` names the message in the node's `errors` catalogue, `params` fill it. */
 export class InputError extends Error {
   constructor(
-    readonly key: 'noVin' | 'badVin' | 'unknownInput' | 'meterNotNumber' | 'auxNotNumber' | 'batchNotMap',
+    readonly key:
+      'noVin' | 'badVin' | 'unknownInput' | 'meterNotNumber' | 'auxNotNumber' | 'batchNotMap' | 'speedNotNumber',
     readonly params: Record<string, string> = {},
   ) {
     super(`${key} ${JSON.stringify(params)}`);
@@ -106,6 +109,18 @@ export function parseVehicleInput(msg: InputMessage): VehicleInput {
     const auxKw = aux === undefined || aux === null ? 0 : numberOf(aux);
     if (auxKw === undefined) throw new InputError('auxNotNumber', { aux: String(aux).slice(0, 40) });
     return { kind: 'meter', vin, powerKw, auxKw };
+  }
+  if (metric === 'traccar_speed') {
+    const vin = vinOf(msg.vin, topicVin);
+    // The contract's payload, or Home Assistant's {state}; a missing state is no reading.
+    const value = isRecord(payload) && 'state' in payload ? payload.state : payload;
+    if (value === null || value === undefined || value === '' || value === 'unavailable') {
+      return { kind: 'speed', vin, speedKmh: null };
+    }
+    const speedKmh = numberOf(value);
+    if (speedKmh === undefined)
+      throw new InputError('speedNotNumber', { payload: (JSON.stringify(value) ?? typeof value).slice(0, 40) });
+    return { kind: 'speed', vin, speedKmh };
   }
   if (metric.startsWith('vehicle.')) return descriptorInput(msg, metric, topicVin, attributes);
   if (isRecord(payload) && isRecord(payload.telematicData)) {

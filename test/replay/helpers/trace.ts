@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runReplay, type ReplayOutputLine } from '../../../src/cli/replay';
+import { runReplay, type ReplayNode, type ReplayOutputLine } from '../../../src/cli/replay';
 import type { VehicleOptions } from '../../../src/vehicle/engine-slot';
 import { ChargingScript, T0, VIN, at } from '../../unit/helpers/charging-script';
 
@@ -138,23 +138,30 @@ export interface RunOptions {
   vehicle?: VehicleOptions;
   /** Reuse a state dir (kept afterwards); otherwise a fresh one, removed after the run. */
   stateDir?: string;
+  /** Whose lines `outputs` holds. */
+  node?: ReplayNode | 'all';
 }
 
 export class ReplayRun {
+  /** The lines of the node under test (`options.node`, predicted-soc by default). */
   readonly outputs: ReplayOutputLine[];
+  /** Every line, of every node. */
+  readonly all: ReplayOutputLine[];
   readonly errors: string[];
 
   constructor(input: string | string[], options: RunOptions = {}) {
     const lines = typeof input === 'string' ? trace(input) : input;
     const stateDir = options.stateDir ?? tempDir();
     try {
-      ({ outputs: this.outputs, errors: this.errors } = runReplay(lines, {
+      ({ outputs: this.all, errors: this.errors } = runReplay(lines, {
         stateDir,
         ...(options.vehicle ? { vehicle: options.vehicle } : {}),
       }));
     } finally {
       if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
     }
+    const node = options.node ?? 'predicted-soc';
+    this.outputs = node === 'all' ? this.all : this.all.filter((o) => o.node === node);
   }
 
   predictions(vin = VIN): ReplayOutputLine[] {
@@ -178,7 +185,7 @@ export class ReplayRun {
   }
 
   /** [t, event name] of every event. */
-  eventNames(vin = VIN): [number, string | number][] {
+  eventNames(vin = VIN): [number, ReplayOutputLine['payload']][] {
     return this.events(vin).map((o) => [secondsOf(o), o.payload]);
   }
 

@@ -11,7 +11,12 @@
  */
 import { readingsFromStream } from '../../../src/cardata/normalise';
 import type { StreamMessage } from '../../../src/cardata/wire';
-import { ALIASES } from '../../../src/vehicle/charging/descriptors';
+import { ALIASES as CHARGING_ALIASES } from '../../../src/vehicle/charging/descriptors';
+import { HVSOC } from '../../../src/vehicle/driving/descriptors';
+import { DOOR, HEADING, LAT, LON, MOV, ODO } from '../../../src/vehicle/motion/descriptors';
+
+/** The reference's short names (§0.3): the charging engine's, and those of motion and magic SOC. */
+const ALIASES: Readonly<Record<string, string>> = { ...CHARGING_ALIASES, ODO, MOV, LAT, LON, HEADING, DOOR, HVSOC };
 import { ChargingEngine, type ChargingEngineOptions } from '../../../src/vehicle/charging/engine';
 import { EfficiencyMatrix } from '../../../src/vehicle/charging/efficiency-matrix';
 import type { ChargingEvent } from '../../../src/vehicle/charging/events';

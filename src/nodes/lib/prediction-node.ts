@@ -1,0 +1,239 @@
+/**
+ * What the prediction nodes (predicted-soc, magic-soc) share: their per-VIN engine set, its state file, the input
+ * they accept (DESIGN.md §4), the heartbeat, registration with cardata-reset-learning, and close. Each node says
+ * which engine it sends and how its status reads; everything else is the same, so the two behave alike.
+ */
+import { join } from 'node:path';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { EngineName, VehicleOptions, VehicleOutput } from '../../vehicle/engine-slot';
+import type { Reading } from '../../vehicle/readings';
+import { VehicleEngines, type SentPrediction } from '../../vehicle/vehicle-engines';
+import { DescriptorBatch } from './descriptor-batch';
+import { EngineStore, stateFileName } from './engine-store';
+import { HEARTBEAT_MS, Heartbeat } from './heartbeat';
+import { learningRegistry, type LearningOwner } from './learning-registry';
+import { stateDirOf } from './login-routes';
+import { metricMessage, toHomeAssistant, type CarDataMessage } from './messages';
+import { clockOf } from './runtime-clock';
+import { InputError, parseVehicleInput, type VehicleInput } from './vehicle-input';
+
+export type Send = (msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[]) => void;
+export type Done = (err?: Error) => void;
+
+export interface PredictionNodeSpec {
+  /** The node type: its i18n catalogue and the prefix of its error keys. */
+  type: string;
+  /** Its state files end in this. */
+  suffix: string;
+  /** The engines it runs. */
+  active: readonly EngineName[];
+  /** The engine whose predictions and events it sends. */
+  sends: EngineName;
+  /** Events after which the state is written at once. */
+  saveAfter: ReadonlySet<string>;
+  /** The status for a prediction just sent; `prefix` names the VIN when the node serves several. */
+  status(output: VehicleOutput, prefix: string): NodeStatus;
+  /** The status after a restart, from the last prediction sent before it. */
+  restoredStatus(last: SentPrediction): NodeStatus | undefined;
+}
+
+export interface PredictionNodeConfig {
+  vin?: string;
+  output?: 'contract' | 'homeassistant';
+}
+
+/**
+ * Otherwise the state (a running session's energy, BMW's latest values) is written at most this often, so a crash
+ * costs at most this much while a clean stop costs nothing; an SD card is not written every 30 s.
+ */
+const SAVE_EVERY_MS = 5 * 60_000;
+
+/**
+ * Inside a subflow, a node gets a new id at every start; its template id (`_alias`) and the subflow instance (`z`)
+ * stay, so together they find the same file again.
+ */
+function persistenceKey(node: Node): string {
+  const alias = (node as Node & { _alias?: string })._alias;
+  return alias ? `${node.z}-${alias}` : node.id;
+}
+
+function inFlows(RED: NodeAPI, node: Node): boolean {
+  const id = (node as Node & { _alias?: string })._alias ?? node.id;
+  let found = false;
+  try {
+    RED.nodes.eachNode((n) => {
+      if (n.id === id) found = true;
+    });
+  } catch {
+    return true; // cannot tell: keeping a file is better than losing learning
+  }
+  return found;
+}
+
+export function runPredictionNode(
+  RED: NodeAPI,
+  node: Node,
+  config: PredictionNodeConfig,
+  options: VehicleOptions,
+  spec: PredictionNodeSpec,
+): void {
+  const clock = clockOf(RED);
+  const vinFilter = (config.vin ?? '').trim().toUpperCase();
+  const format = config.output === 'homeassistant' ? 'homeassistant' : 'contract';
+  const store = new EngineStore(join(stateDirOf(RED), stateFileName(persistenceKey(node), spec.suffix)));
+
+  const loaded = store.load();
+  if (loaded.problem) {
+    node.warn(
+      RED._(`${spec.type}.errors.stateUnreadable`, { reason: loaded.problem, file: loaded.movedTo ?? store.path }),
+    );
+  }
+  const engines = new VehicleEngines(options, loaded.snapshot, spec.active);
+  let savedText = JSON.stringify(engines.snapshot());
+  let savedAt = clock.now();
+  let saveFailing = false;
+
+  const save = () => {
+    const snapshot = engines.snapshot();
+    const text = JSON.stringify(snapshot);
+    savedAt = clock.now();
+    if (text === savedText) return;
+    try {
+      store.save(snapshot);
+      savedText = text;
+      saveFailing = false;
+    } catch (err) {
+      // Once per run of failures: the node keeps predicting from memory and tries again at the next occasion.
+      if (!saveFailing) node.error(RED._(`${spec.type}.errors.stateWrite`, { reason: (err as Error).message }));
+      saveFailing = true;
+    }
+  };
+
+  /** Engine outputs → messages of the contract. REST poll requests are not messages. */
+  const emit = (outputs: readonly VehicleOutput[], send: Send) => {
+    const now = clock.now();
+    const messages: NodeMessage[] = [];
+    let persist = false;
+    for (const output of outputs) {
+      if (output.engine !== spec.sends || output.kind === 'request') continue;
+      if (vinFilter && output.vin !== vinFilter) continue;
+      if (output.kind === 'event' && typeof output.payload === 'string' && spec.saveAfter.has(output.payload)) {
+        persist = true;
+      }
+      if (output.kind === 'prediction') {
+        const many = !vinFilter && engines.vins.length > 1;
+        node.status(spec.status(output, many ? `…${output.vin.slice(-4)} ` : ''));
+      }
+      const metric = output.topic.slice(output.vin.length + 1);
+      const unit = output.kind === 'prediction' ? '%' : undefined;
+      const message = metricMessage(output.vin, metric, output.payload, now, { ...output.attributes }, unit);
+      const out: CarDataMessage | undefined = format === 'homeassistant' ? toHomeAssistant(message) : message;
+      if (out) messages.push(out);
+    }
+    if (persist) save();
+    if (messages.length > 0) send([messages]);
+  };
+
+  const batch = new DescriptorBatch<{ send: Send; done: Done }>((vin, readings: Reading[], items) => {
+    try {
+      emit(engines.ingest(vin, readings, clock.now()), items[0].send);
+      for (const item of items) item.done();
+    } catch (err) {
+      for (const item of items) item.done(err as Error);
+    }
+  });
+
+  const handle = (input: Exclude<VehicleInput, { kind: 'ignore' | 'descriptor' }>, send: Send) => {
+    const now = clock.now();
+    switch (input.kind) {
+      case 'message':
+        return emit(engines.ingest(input.vin, input.readings, now), send);
+      case 'meter':
+        return emit(engines.meter(input.vin, input.powerKw, input.auxKw, now), send);
+      case 'speed':
+        // A reading changes what the next kilometres cost, not the value now: nothing to send yet.
+        return engines.speed(input.vin, input.speedKmh, now);
+      case 'evaluate':
+        return emit(
+          engines.evaluate(now).filter((output) => input.vin === null || output.vin === input.vin),
+          send,
+        );
+    }
+  };
+
+  node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+    let input: VehicleInput;
+    try {
+      input = parseVehicleInput(msg);
+    } catch (err) {
+      if (!(err instanceof InputError)) return done(err as Error);
+      return done(new Error(RED._(`${spec.type}.errors.${err.key}`, err.params)));
+    }
+    if (input.kind === 'ignore') return done();
+    if (vinFilter && input.vin !== null && input.vin !== vinFilter) return done();
+    if (input.kind === 'descriptor') return batch.add(input.group, input.vin, input.readings, { send, done });
+    // Whatever came before this message is handled before it.
+    batch.flush();
+    try {
+      handle(input, send);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+
+  const heartbeat = new Heartbeat(clock, HEARTBEAT_MS, (now) => {
+    batch.flush();
+    try {
+      emit(engines.tick(now), (msg) => node.send(msg));
+      if (now - savedAt >= SAVE_EVERY_MS) save();
+    } catch (err) {
+      node.error(err);
+    }
+  });
+
+  const owner: LearningOwner = {
+    stateFile: store.path,
+    resetLearning(vin, what) {
+      batch.flush();
+      const reset = engines.reset(vin, what);
+      if (reset) save();
+      return reset;
+    },
+  };
+  learningRegistry.register(owner);
+
+  node.status(initialStatus());
+
+  node.on('close', (removed: boolean, done: () => void) => {
+    heartbeat.stop();
+    learningRegistry.deregister(owner);
+    batch.flush();
+    // Disabling a flow closes its nodes as "removed" too; only a node gone from the flows loses its learning.
+    if (removed && !inFlows(RED, node)) {
+      try {
+        store.remove();
+      } catch (err) {
+        node.warn((err as Error).message);
+      }
+    } else {
+      save();
+    }
+    done();
+  });
+
+  /** After a restart, the value last sent (from the saved state) rather than "no data". */
+  function initialStatus(): NodeStatus {
+    const snapshot = engines.snapshot();
+    for (const vin of engines.vins.filter((v) => !vinFilter || v === vinFilter).reverse()) {
+      const last = snapshot.vehicles[vin]?.sent[spec.sends];
+      const status = last ? spec.restoredStatus(last) : undefined;
+      if (status) return status;
+    }
+    return {
+      fill: 'grey',
+      shape: 'ring',
+      text: `node-red-contrib-bmw-cardata/${spec.type}:${spec.type}.status.noData`,
+    };
+  }
+}
