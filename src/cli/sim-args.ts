@@ -25,6 +25,8 @@ Runs until SIGINT or SIGTERM. Logs go to stderr.
   --quota N                REST calls per day (default 50)
   --quota-window W         utc-midnight (default) or rolling
   --fault NAME[=VALUE]     switch a fault on at start; repeatable (see README, "Fault injection")
+  --traccar-token TOKEN    API token of the simulated Traccar server under /traccar (default: random,
+                           shown by GET /sim/traccar)
   --help                   this text`;
 
 export type ParsedSimArgs = { help: true } | { help: false; options: SimulatorOptions };
@@ -54,6 +56,7 @@ export function parseSimArgs(argv: string[]): ParsedSimArgs {
       quota: { type: 'string' },
       'quota-window': { type: 'string' },
       fault: { type: 'string', multiple: true },
+      'traccar-token': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -97,6 +100,11 @@ export function parseSimArgs(argv: string[]): ParsedSimArgs {
     const faults = new Faults();
     for (const spec of values.fault) faults.set(Faults.parse(spec)); // validates names and values now
     options.faults = Object.assign({}, ...values.fault.map((spec) => Faults.parse(spec))) as Record<string, unknown>;
+  }
+  if (values['traccar-token'] !== undefined) {
+    const token = values['traccar-token'].trim();
+    if (!/^[\x21-\x7e]{8,}$/.test(token)) throw new Error('--traccar-token takes at least 8 printable characters');
+    options.traccarToken = token;
   }
   return { help: false, options };
 }

@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { SimHttp } from './http/app';
 import type { CarDataSimulator } from './simulator';
+import { traccarControlRoutes } from './traccar/control-routes';
 import { parseScenarioSteps } from './vehicle/scenario';
 
 /**
@@ -63,6 +64,8 @@ export function controlRoutes(sim: CarDataSimulator, http: SimHttp): express.Rou
   router.post('/actions/drop-container/:id', (req: Request<{ id: string }>, res) => {
     res.status(http.containers.dropContainer(req.params.id) ? 200 : 404).json({ dropped: req.params.id });
   });
+
+  router.use('/traccar', traccarControlRoutes(sim.traccar));
 
   router.get('/vehicles/:vin', (req: Request<{ vin: string }>, res) => {
     if (!sim.fleet.has(req.params.vin)) return void notFound(res, req.params.vin);

@@ -12,6 +12,8 @@ import { Faults } from './faults';
 import { createSimHttp, type SimHttp } from './http/app';
 import type { SimHttpOptions } from './http/options';
 import { TokenRegistry } from './tokens';
+import { traccarApiRoutes } from './traccar/api-routes';
+import { SimTraccar } from './traccar/sim-traccar';
 import { Fleet, type TruthLine } from './vehicle/fleet';
 import { defaultVehicleSpecs, type VehicleSpec } from './vehicle/specs';
 import { parseScenarioFile, type ScenarioFile } from './vehicle/scenario';
@@ -50,6 +52,8 @@ export interface SimulatorOptions {
   vehicleClock?: Clock;
   /** Start stepping the vehicles at once (default true). */
   runVehicles?: boolean;
+  /** The simulated Traccar server's API token; random per start by default. */
+  traccarToken?: string;
 }
 
 /** The one line `cardata-sim` prints when ready (DESIGN.md §6); other tools parse it. */
@@ -77,6 +81,8 @@ export class CarDataSimulator {
   readonly account: SimAccount;
   readonly fleet: Fleet;
   readonly http: SimHttp;
+  /** A Traccar GPS server with one tracker per car, under `<authBaseUrl>/traccar` (not in the ready line). */
+  readonly traccar: SimTraccar;
   broker!: SimBroker;
   ready!: ReadyLine;
   caPem!: string;
@@ -110,6 +116,12 @@ export class CarDataSimulator {
       publish: (vin, message) => this.publish(vin, message),
       onTruth: (line) => this.truthSink?.(line),
     });
+    this.traccar = new SimTraccar({
+      clock: this.vehicleClock,
+      vins: specs.map((s) => s.vin),
+      trueState: (vin) => this.fleet.trueState(vin),
+      ...(options.traccarToken ? { token: options.traccarToken } : {}),
+    });
     this.http = createSimHttp(
       {
         clock: this.clock,
@@ -126,7 +138,10 @@ export class CarDataSimulator {
           ...options.http,
         },
       },
-      (app, http) => app.use('/sim', controlRoutes(this, http)),
+      (app, http) => {
+        app.use('/sim', controlRoutes(this, http));
+        app.use('/traccar', traccarApiRoutes(this.traccar));
+      },
     );
   }
 
@@ -162,6 +177,7 @@ export class CarDataSimulator {
     const httpPort = typeof address === 'object' && address ? address.port : 0;
     const base = `http://${host}:${httpPort}`;
     this.http.options.baseUrl = base;
+    this.traccar.url = `${base}/traccar`;
     this.ready = {
       event: 'ready',
       authBaseUrl: base,
