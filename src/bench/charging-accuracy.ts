@@ -224,6 +224,7 @@ export function runChargingBenchmark(options: ChargingBenchOptions = {}): Chargi
       options: nodeConfig(scenario.profile, scenario.model),
       sessions,
       rest,
+      quirks: scenario.quirks,
     };
     const run = runCar(plan);
     account(scenario.id, run);
@@ -313,8 +314,9 @@ export function chargingMarkdown(result: ChargingBenchResult): string {
   const { size } = result;
   const out: string[] = [];
   out.push(
-    `Each scenario charges one simulated car in virtual time with BMW's realistic reporting (bursts, rounded SOC ` +
-      `every few points, power in short bursts, stale status after an external stop). ${size.warmups} complete ` +
+    `Each scenario charges one simulated car in virtual time with BMW's realistic reporting (bursts, a whole-percent ` +
+      `SOC every few points — rounded, or floored in the rows marked "BMW floors", as nobody knows which BMW does — ` +
+      `power in short bursts, stale status after an external stop). ${size.warmups} complete ` +
       `charges of the same kind come first; the measured charge is then watched by that engine ("${size.warmups} ` +
       `sessions learned") and by a fresh one started at its beginning ("nothing learned"). Every 30 s of simulated ` +
       `time, from the moment the car really starts charging until both the car and the engine have stopped, the ` +
@@ -323,7 +325,7 @@ export function chargingMarkdown(result: ChargingBenchResult): string {
       `SOC. The engines get what the predicted-soc node gets: ${
         result.rest
           ? 'the stream, plus a REST answer when they start and one for every poll they ask for'
-          : 'the stream only (the node does not act on its REST poll requests)'
+          : "the stream only (the node's charge-end poll through the account is off, as by default)"
       }, and the node's settings: the car's model and usable capacity.`,
   );
   if (size.quick) {

@@ -18,6 +18,7 @@ import type { PlugType } from '../sim/vehicle/charging';
 import type { Plug } from '../sim/vehicle/model';
 import { getProfile, type ProfileName } from '../sim/vehicle/profiles';
 import { expandSteps, parseSteps, type ScenarioStep } from '../sim/vehicle/scenario';
+import type { ReporterQuirks } from '../sim/vehicle/quirks';
 import { SimVehicle } from '../sim/vehicle/sim-vehicle';
 import { AUX_POWER_KW } from '../vehicle/charging/constants';
 import { DISP, HDR } from '../vehicle/charging/descriptors';
@@ -51,6 +52,8 @@ export interface CarPlan {
   /** Efficiency per condition (`3_250_16`) the engines start with, as if learned before: a reference, not a run. */
   preset?: Record<string, number>;
   sessions: SessionPlan[];
+  /** Overrides of the car's realistic reporting quirks (e.g. `socQuantisation: 'floor'`). */
+  quirks?: Partial<ReporterQuirks>;
   /** Simulated ms between steps of the car (default 1000, as the simulator's fleet). */
   stepMs?: number;
   /** Called with every sample, to look into a result. */
@@ -245,7 +248,7 @@ export function runCar(plan: CarPlan): CarRun {
     seed: plan.seed,
     startMs: plan.startMs,
     startSoc: plan.startSoc,
-    quirks: 'realistic',
+    quirks: plan.quirks ?? 'realistic',
   });
   const model = vehicle.model;
   const warnings: string[] = [];

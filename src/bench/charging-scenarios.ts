@@ -7,6 +7,7 @@
  * the prediction. Start SOCs of the warm-ups vary (seeded), so no two charges are the same.
  */
 import type { ProfileName } from '../sim/vehicle/profiles';
+import type { ReporterQuirks } from '../sim/vehicle/quirks';
 import { Rng, deriveSeed } from '../sim/vehicle/random';
 import type { ScenarioStep } from '../sim/vehicle/scenario';
 import type { SessionPlan } from './charging-harness';
@@ -55,19 +56,32 @@ export interface ChargingScenario {
   limitation: string;
   /** Also measure this charge with the engine preset to the perfect efficiency (a reference row). */
   reference?: boolean;
+  /** Overrides of the car's realistic reporting (default: none). */
+  quirks?: Partial<ReporterQuirks>;
 }
 
-/** What limits every charge of a car that streams a rounded SOC every few points (all the profiles used here). */
+/** What limits every charge of a car that streams a whole-percent SOC every few points (all the profiles used here). */
 export const COMMON_LIMITATION =
-  "BMW's SOC is a whole percent, rounded, and while charging it is streamed only every few points (i4 " +
-  '3, iX2 4, 330e 2). A new value appears when the true SOC crosses the half point below it, so it is ' +
-  'about 0.5 points ahead of the truth when it arrives. The engine re-anchors on it as it is, and a ' +
-  "BEV's prediction only moves up, so it keeps most of that half point: even with the efficiency a " +
-  'perfect measurement would learn (the reference row) its mean error stays near 0.47, while the ' +
-  "baseline's is about 1.1 on a car that streams every 3 points, a ratio of about 2.3. Whether BMW " +
-  'rounds or floors is not known, so the engine does not correct for the half point. Learning is not ' +
-  "affected: it measures between BMW's SOC steps, whose difference is exact either way " +
-  '(docs/differences-charging.md #22), and lands on what a perfect measurement gives.';
+  "BMW's SOC is a whole percent, and while charging it is streamed only every k points (i4 3, iX2 4, 330e 2). " +
+  'Whether BMW rounds or floors it is not known, so the engine anchors a live step to N at N − 0.25, a quarter ' +
+  'point from the truth either way (docs/differences-charging.md #25): about 0.25 of mean error stays however ' +
+  'well the efficiency is learned, above the truth where the simulated BMW rounds (the default) and below it ' +
+  'where it floors ("BMW floors" rows). The baseline\'s mean error is about ((k − 0.5)² + 0.25)/2k if BMW ' +
+  'rounds (1.08 for k = 3, 0.63 for k = 2) and k/2 if it floors, so a car streaming every 2 points cannot reach ' +
+  '3× with a quarter point left (2.5× at best if BMW rounds). Learning is not affected: it measures between ' +
+  "BMW's steps, whose difference is exact either way (#22).";
+
+/** The same scenario with the simulated BMW flooring its SOC instead of rounding it: the engine must not rely on either. */
+function flooring(scenario: ChargingScenario, limitation: string): ChargingScenario {
+  return {
+    ...scenario,
+    id: `${scenario.id}-floor`,
+    title: `${scenario.title}, BMW floors`,
+    quirks: { socQuantisation: 'floor' },
+    reference: false,
+    limitation,
+  };
+}
 
 type PlugIn = Extract<ScenarioStep, { plugIn: unknown }>['plugIn'];
 
@@ -99,7 +113,7 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
   const i4 = { profile: 'i4-edrive40', model: 'i4 eDrive40', powertrain: 'BEV' } as const;
   const ac3Warmups = (seed: number) => (i: number) => fullCharge(acWarm(seed)(i), ac3);
 
-  return [
+  const scenarios: ChargingScenario[] = [
     {
       id: 'ac1',
       title: `AC 1-phase 16 A, ${acStart}→80 %`,
@@ -108,10 +122,9 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       measured: fullCharge(acStart, ac1),
       warmup: (i) => fullCharge(acWarm(101)(i), ac1),
       limitation:
-        "A 1-phase charge is slow and its efficiency (0.86; 0.88 in the engine's terms) is below the default 0.90: with " +
-        "nothing learned the prediction runs ahead from the start and, being a BEV's, is never pulled back, " +
-        'so its error grows through the charge. Learned, the efficiency matches a perfect measurement and only ' +
-        'the common half point remains.',
+        "A 1-phase charge is slow and its efficiency (0.86; 0.88 in the engine's terms) is below the default 0.90: " +
+        "with nothing learned the prediction runs ahead between BMW's steps, and each step moves the anchor back to " +
+        'its crossing (#25). Learned, only the common quarter point remains.',
     },
     {
       id: 'ac3',
@@ -121,7 +134,7 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       measured: fullCharge(acStart, ac3),
       warmup: ac3Warmups(102),
       reference: true,
-      limitation: 'Only the common limit: the half point at every re-anchor (the reference row shows it alone).',
+      limitation: 'Only the common limit: the quarter point at every crossing (the reference row shows it alone).',
     },
     {
       id: 'dc',
@@ -131,12 +144,11 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       measured: fullCharge(q ? 40 : 10, { type: 'DC', maxKw: 150, targetSoc: 80 }),
       warmup: (i) => fullCharge(startSocs(103, q ? 35 : 10, q ? 45 : 30)(i), { type: 'DC', maxKw: 150, targetSoc: 80 }),
       limitation:
-        'BMW streams DC power in one 2–3 min burst at the start, then stays silent for 50–60 min, longer than ' +
-        'the charge. The engine does not replay DC power at its heartbeat: it extrapolates the last reading ' +
-        "for at most 10 min and then waits for BMW's next SOC to lift it. Holding the burst's power while the " +
-        'car tapers from 25 % on, the prediction runs ahead of the truth (the max error) and is never pulled ' +
-        'back. Every DC session has a gap of over 10 min between power readings, so learning rejects it ' +
-        '(energy_uncounted): with realistic reporting the engine never learns DC.',
+        'BMW streams DC power in one 2–3 min burst at the start, then stays silent for 50–60 min, longer than the ' +
+        "charge. Between BMW's SOC steps the engine follows the power two steps imply (#24), and every step " +
+        're-anchors it at its crossing, so the taper costs little. Every DC session has a gap of over 10 min between ' +
+        'power readings or energy counted from SOC steps, so learning rejects it (energy_uncounted, ' +
+        'energy_from_soc): with realistic reporting the engine never learns DC and uses the default 0.93.',
     },
     {
       id: 'phev',
@@ -149,11 +161,10 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       warmup: (i) =>
         fullCharge(startSocs(104, q ? 65 : 10, q ? 75 : 40)(i), { type: 'AC1', currentA: 16, targetSoc: 100 }),
       limitation:
-        'The 330e streams its SOC every 2 points and one point is only 0.12 kWh, so the baseline is never far ' +
-        'behind, while the half-point offset alone keeps the prediction near 0.4. Above 96 % the car lowers ' +
-        'its current, which the sparse power bursts do not show, so the prediction reaches 100 % early (the ' +
-        'max error). Learning is keyed by the current that carried most of the energy (16 A), but the ' +
-        "taper's energy is over-counted from the last power burst, so the learned efficiency comes out low.",
+        'The 330e streams its SOC every 2 points, so if BMW rounds, the baseline is never far behind (mean about ' +
+        '0.63) and the common quarter point caps the ratio at 2.5×; if BMW floors the baseline is 1.0 and the goal ' +
+        'is met. Above 97 % the car lowers its current, which the sparse power bursts do not show: the prediction ' +
+        'runs ahead up to the next step BMW would stream (the max error, about 1.2 points, in the last minutes).',
     },
     {
       id: 'nopower',
@@ -165,12 +176,11 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       measured: fullCharge(acStart, ac3),
       warmup: ac3Warmups(105),
       limitation:
-        "Without power, voltage or current the engine derives one power from BMW's first SOC rise (≥ 5 min) " +
-        "and keeps it. BMW's SOC is rounded, so that first 4-point step is only about 3.5 true points and the " +
-        "derived power comes out about 15 % too high; the prediction runs ahead and, being a BEV's, is never " +
-        'pulled back. Learned, the "efficiency" of such a car is a correction factor for that derived power ' +
-        '(about 0.79), which brings the prediction close but not to the goal; the phase count is never known, ' +
-        'so the sessions are filed under 1-phase.',
+        "Without power, voltage or current the engine derives a power from BMW's first SOC rise (≥ 5 min) and keeps " +
+        'it. That rise starts at the SOC held before the charge, whose place within its whole percent is unknown ' +
+        '(up to a point), so the derived power can be off by a quarter; learned, the "efficiency" of such a car ' +
+        'is a correction factor for that derived power. The phase count is never known, so the sessions are filed ' +
+        'under 1-phase. Before the first rise the prediction is as flat as the baseline (the max error).',
     },
     {
       id: 'interrupted',
@@ -187,7 +197,7 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       ],
       warmup: ac3Warmups(106),
       limitation:
-        'Only the common limits; the unplug is streamed within seconds, so the interruption itself costs ' + 'little.',
+        'Only the common limits; the unplug is streamed within seconds, so the interruption itself costs little.',
     },
     {
       id: 'wallbox-stop',
@@ -206,11 +216,19 @@ export function chargingScenarios(size: BenchSize): ChargingScenario[] {
       ],
       warmup: ac3Warmups(107),
       limitation:
-        'After a wallbox stop the car keeps reporting CHARGINGACTIVE and its last power for 5–30 min (as BMW ' +
-        'does) and sends no SOC, so nothing tells the engine that no energy flows: it integrates the last ' +
-        'power until BMW reports the pause, about 1 point per 5 min of that lag at 11 kW, while the baseline ' +
-        'stays right.',
+        'After a wallbox stop the car keeps reporting CHARGINGACTIVE and its last power for 5–30 min (as BMW does) and ' +
+        'sends no SOC, so nothing tells the engine that no energy flows: it integrates the last power until BMW ' +
+        'reports the pause, but no further than the crossing of the next SOC value BMW would have streamed (#26; 3 ' +
+        'points on the i4). A stop just after a step followed by a long lag costs up to that step (the max error), ' +
+        'while the baseline stays right.',
     },
+  ];
+  const byId = (id: string) => scenarios.find((s) => s.id === id)!;
+  return [
+    ...scenarios,
+    flooring(byId('ac3'), 'Only the common limit, from below: the quarter point under the truth.'),
+    flooring(byId('phev'), byId('phev').limitation),
+    flooring(byId('wallbox-stop'), byId('wallbox-stop').limitation),
   ];
 }
 

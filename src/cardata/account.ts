@@ -57,7 +57,8 @@ export function accountPaths(stateDir: string, id: string) {
 /**
  * One BMW CarData account: its tokens, its REST quota and container, its vehicles and its single MQTT stream.
  * Knows nothing of Node-RED; the config node adapts it. Events: 'health' (StreamHealth, reason),
- * 'tokens-state' (TokenState, reason), 'message' and 'rejected' (from the stream), 'quota' (QuotaSnapshot).
+ * 'tokens-state' (TokenState, reason), 'message' and 'rejected' (from the stream), 'quota' (QuotaSnapshot),
+ * 'trip-ended' (vin, at: epoch ms; see reportTripEnded).
  */
 export class CarDataAccount extends EventEmitter {
   readonly tokens: TokenManager;
@@ -128,6 +129,15 @@ export class CarDataAccount extends EventEmitter {
   missingScopes(): { scope: string; fix: string }[] {
     const granted = (this.tokens.current?.scope ?? '').split(/\s+/);
     return missingScopes(granted, this.tokens.current?.idToken !== undefined);
+  }
+
+  /**
+   * A trip end one user derived itself (vehicle-stream's motion detection, which also ends trips from GPS for cars
+   * that send no isMoving), passed on as 'trip-ended' to the others: the api-call nodes' poll planners, which see only
+   * BMW's isMoving in the stream.
+   */
+  reportTripEnded(vin: string, at: number): void {
+    this.emit('trip-ended', vin, at);
   }
 
   /** A user of the stream (a flow node): the first one opens the connection. */

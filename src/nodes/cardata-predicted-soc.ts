@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { ApiResult } from '../cardata/api-client';
+import { readingsFromTelematicData } from '../cardata/normalise';
+import { redact } from '../cardata/secrets';
 import type { Powertrain } from '../vehicle/charging';
 import type { VehicleOptions, VehicleOutput } from '../vehicle/engine-slot';
 import type { Reading } from '../vehicle/readings';
@@ -10,7 +13,9 @@ import { HEARTBEAT_MS, Heartbeat } from './lib/heartbeat';
 import { learningRegistry, type LearningOwner } from './lib/learning-registry';
 import { stateDirOf } from './lib/login-routes';
 import { metricMessage, toHomeAssistant, type CarDataMessage } from './lib/messages';
+import { startRequestedPolling, type PollSkip, type RequestedPolling } from './lib/polling';
 import { clockOf } from './lib/runtime-clock';
+import type { AccountNode } from './lib/types';
 import { InputError, parseVehicleInput, type VehicleInput } from './lib/vehicle-input';
 
 interface PredictedSocDef extends NodeDef {
@@ -19,6 +24,12 @@ interface PredictedSocDef extends NodeDef {
   capacity?: number | string;
   powertrain?: 'auto' | Powertrain;
   output?: 'contract' | 'homeassistant';
+  /** Optional cardata-account config node, for the charge-end poll. */
+  account?: string;
+  /** Ask the account for one telematicData poll when a charge ends or should have ended (off by default). */
+  pollAtChargeEnd?: boolean;
+  /** Calls a day this node may spend on those polls. */
+  pollBudget?: number | string;
 }
 
 type Send = (msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[]) => void;
@@ -33,6 +44,11 @@ const SAVE_AFTER = new Set(['charge_started', 'charge_ended', 'learning_updated'
 const SAVE_EVERY_MS = 5 * 60_000;
 
 const STATUS = 'node-red-contrib-bmw-cardata/cardata-predicted-soc:cardata-predicted-soc.status';
+
+/** The engine's poll requests this node acts on: a charge that ended, or one that should have (reference §2.11). */
+const CHARGE_END_REASONS = new Set(['charge_ended', 'charge_end_check']);
+/** Two polls a charge (should have ended, ended) at most, one charge a day or so: a small share of BMW's 50. */
+const DEFAULT_POLL_BUDGET = 6;
 
 export = function (RED: NodeAPI): void {
   function CarDataPredictedSocNode(this: Node, config: PredictedSocDef): void {
@@ -85,14 +101,25 @@ export = function (RED: NodeAPI): void {
       node.status(socStatus(soc, charging, many ? `…${vin.slice(-4)} ` : ''));
     };
 
-    /** Engine outputs → messages of the contract; REST poll requests are not acted on (see the help). */
+    let polling: RequestedPolling | undefined;
+    /** The engine's reason for the poll in flight per VIN, for the `api_poll` event. */
+    const askedFor = new Map<string, string>();
+
+    /** Engine outputs → messages of the contract; a charge-end poll request goes to the account when enabled. */
     const emit = (outputs: readonly VehicleOutput[], send: Send) => {
       const now = clock.now();
       const messages: NodeMessage[] = [];
       let persist = false;
       for (const output of outputs) {
-        if (output.kind === 'request') continue;
         if (vinFilter && output.vin !== vinFilter) continue;
+        if (output.kind === 'request') {
+          const reason = output.attributes.reason;
+          if (polling && typeof reason === 'string' && CHARGE_END_REASONS.has(reason)) {
+            askedFor.set(output.vin, reason);
+            polling.request(output.vin, 'charge_end');
+          }
+          continue;
+        }
         if (output.kind === 'event' && typeof output.payload === 'string' && SAVE_AFTER.has(output.payload)) {
           persist = true;
         }
@@ -117,6 +144,53 @@ export = function (RED: NodeAPI): void {
         for (const item of items) item.done(err as Error);
       }
     });
+
+    const accountNode = config.account ? (RED.nodes.getNode(config.account) as AccountNode | null) : null;
+    /** One `<VIN>/event` `api_poll` message: why the poll was asked for and what came of it. */
+    const pollEvent = (vin: string, result: string): VehicleOutput => {
+      const quota = accountNode?.account?.quota();
+      return {
+        engine: 'charging',
+        kind: 'event',
+        vin,
+        topic: `${vin}/event`,
+        payload: 'api_poll',
+        attributes: {
+          reason: askedFor.get(vin) ?? 'charge_ended',
+          result,
+          quota_used: quota?.used ?? null,
+          quota_remaining: quota?.remaining ?? null,
+        },
+      };
+    };
+    if (config.pollAtChargeEnd) {
+      if (accountNode?.account) {
+        polling = startRequestedPolling({
+          RED,
+          node,
+          accountNode,
+          clock,
+          budget: pollBudgetOf(config),
+          onPoll: (vin, _reason, result: ApiResult) => {
+            batch.flush();
+            // BMW's answer goes into the engines exactly as an api-call answer wired to the input would.
+            const answer = engines.ingest(vin, readingsFromTelematicData(result.data), clock.now());
+            emit([pollEvent(vin, 'answered'), ...answer], (msg) => node.send(msg));
+            askedFor.delete(vin);
+          },
+          onSkip: (vin, _reason, skip: PollSkip) => {
+            emit([pollEvent(vin, skip === 'budget' ? 'budget_spent' : 'cooldown')], (msg) => node.send(msg));
+            askedFor.delete(vin);
+          },
+          onError: (err) => {
+            // The quota ledger refusing (BMW's 50 spent), a network error, BMW's error body: said once per poll.
+            node.warn(RED._('cardata-predicted-soc.errors.pollFailed', { reason: redact(err.message) }));
+          },
+        });
+      } else {
+        node.warn(RED._('cardata-predicted-soc.errors.pollNoAccount'));
+      }
+    }
 
     const handle = (input: Exclude<VehicleInput, { kind: 'ignore' | 'descriptor' }>, send: Send) => {
       const now = clock.now();
@@ -180,6 +254,11 @@ export = function (RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       heartbeat.stop();
       learningRegistry.deregister(owner);
+      // A poll in flight finishes first, so its answer is in the saved state.
+      void (polling?.stop() ?? Promise.resolve()).finally(() => closeDown(removed, done));
+    });
+
+    function closeDown(removed: boolean, done: () => void): void {
       batch.flush();
       // Disabling a flow closes its nodes as "removed" too; only a node gone from the flows loses its learning.
       if (removed && !inFlows(node)) {
@@ -192,7 +271,7 @@ export = function (RED: NodeAPI): void {
         save();
       }
       done();
-    });
+    }
 
     /** After a restart, the value last sent (from the saved state) rather than "no data". */
     function initialStatus(): NodeStatus {
@@ -250,4 +329,9 @@ function optionsOf(config: PredictedSocDef, warn: (key: string) => void): Vehicl
     capacityKwh: valid && capacity > 0 ? capacity : null,
     powertrain: config.powertrain === 'BEV' || config.powertrain === 'PHEV' ? config.powertrain : null,
   };
+}
+
+function pollBudgetOf(config: PredictedSocDef): number {
+  const budget = Number(config.pollBudget);
+  return Number.isFinite(budget) && budget >= 1 ? Math.min(Math.floor(budget), 45) : DEFAULT_POLL_BUDGET;
 }

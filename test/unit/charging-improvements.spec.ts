@@ -41,9 +41,10 @@ describe('§12.1 #1/#2: a charge stopped from outside stops the prediction', () 
 
   it('a late BMW SOC after a stop re-anchors but does not derive a power that restarts the climb', () => {
     const s = new ChargingScript().run(`${P50}; TICK 30..600; MSG 600 {AMP=0 A}; TICK 630..1500; MSG 1500 {HDR=53 %}`);
-    assert.equal(s.raw(1500), 53);
+    // A live step to 53 stands for its crossing, 52.75 (#25).
+    assert.equal(s.raw(1500), 52.75);
     s.run('TICK 1530..2400');
-    assert.equal(s.raw(2400), 53);
+    assert.equal(s.raw(2400), 52.75);
   });
 
   it('the interval that ends in a zero reading counts half a trapezoid, not nothing', () => {
@@ -227,7 +228,8 @@ describe('error bound', () => {
     const late = s.eval(1200).errorBound;
     assert.ok(late > early);
     s.run('MSG 1200 {HDR=60 %}');
-    assert.equal(s.eval(1200).errorBound, 0.5);
+    // A live step: the anchor is its crossing, a quarter point from the truth whether BMW rounds or floors.
+    assert.equal(s.eval(1200).errorBound, 0.25);
   });
 
   it('is tighter with a well-learned efficiency than with the default', () => {
@@ -369,11 +371,19 @@ describe('DC between BMW’s sparse power bursts: the power follows BMW’s SOC 
   it('two SOC steps after the last power reading replace it, and the heartbeat keeps integrating it', () => {
     const s = new ChargingScript().run(burst);
     near(s.eval(540).powerKw ?? undefined, derivedNetKw + 0.3, 1e-9);
-    s.run('TICK 570..1500');
+    s.run('TICK 570..720');
     // Reference: DC is not replayed; the last reading is extrapolated for 10 min (to 720 s) and the prediction then
-    // waits for BMW's next SOC: 20 + 49.7 kW × 720 s × 0.93 / 80 kWh = 31.555 at 1500 s.
-    const netKwh = (49.7 * 540) / 3600 + (derivedNetKw * 960) / 3600;
-    near(s.raw(1500), 20 + ((netKwh * 0.93) / 80) * 100, 1e-6);
+    // waits for BMW's next SOC. Here the live step to 25 at 540 s anchors at its crossing, 24.75 (#25; the burst's
+    // extrapolated power had run ahead of it), and the derived power carries on from there.
+    const session = s.engine.session!;
+    assert.equal(session.anchorSoc, 24.75);
+    near(session.energyKwh, (derivedNetKw * 180) / 3600, 1e-9);
+    // The display holds what it showed at 540 s (the step to 23 at 300 s, then 240 s at the burst's 49.7 kW net)
+    // until the model passes it.
+    near(s.raw(720), 22.75 + ((((49.7 * 240) / 3600) * 0.93) / 80) * 100, 1e-9);
+    s.run('TICK 750..1500');
+    // BMW streams this car's SOC every 2 points and sent no 27: the true SOC has not crossed it (#26).
+    near(s.raw(1500), 26.75, 1e-9);
   });
 
   it('a new power reading takes over again', () => {

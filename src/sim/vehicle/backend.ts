@@ -8,6 +8,7 @@
 import type { StreamDescriptorValue } from '../../cardata/wire';
 import { D } from './descriptors';
 import type { VehicleModel } from './model';
+import type { SocQuantisation } from './quirks';
 import { descriptorValue } from './outbox';
 import {
   capacityEntries,
@@ -28,7 +29,10 @@ export class Backend {
   private readonly measuredAt = new Map<string, number>();
   private lastSyncAt = -Infinity;
 
-  constructor(private readonly model: VehicleModel) {}
+  constructor(
+    private readonly model: VehicleModel,
+    private readonly socQuantisation: SocQuantisation = 'round',
+  ) {}
 
   /** The REST view; refreshed first while the car is active, as it uploads more often than the stream forwards. */
   view(): ReadonlyMap<string, StreamDescriptorValue> {
@@ -52,7 +56,7 @@ export class Backend {
     const model = this.model;
     const telemetry = model.profile.telemetry;
     const entries: Entry[] = [
-      [socDescriptor(telemetry), socInteger(model)],
+      [socDescriptor(telemetry), socInteger(model, this.socQuantisation)],
       [D.odometer, odometerValue(model)],
       ...rangeEntries(model),
     ];
@@ -72,7 +76,7 @@ export class Backend {
     const model = this.model;
     const telemetry = model.profile.telemetry;
     const entries: Entry[] = [
-      [socDescriptor(telemetry), socInteger(model)],
+      [socDescriptor(telemetry), socInteger(model, this.socQuantisation)],
       [D.odometer, odometerValue(model)],
       [D.latitude, round(model.position.latitude, 6)],
       [D.longitude, round(model.position.longitude, 6)],

@@ -36,7 +36,14 @@ export interface ReporterQuirks {
   capacityProbability: number;
   /** A small upload every 4–8 h while parked; off: a parked car is silent. */
   parkedUploads: boolean;
+  /**
+   * How the whole-percent SOC is made from the true one. Whether BMW rounds or floors is not known; `round` is the
+   * default, `floor` lets a benchmark check that the prediction does not depend on the simulator's choice.
+   */
+  socQuantisation: SocQuantisation;
 }
+
+export type SocQuantisation = 'round' | 'floor';
 
 export type QuirksOption = 'realistic' | 'clean' | Partial<ReporterQuirks>;
 
@@ -57,6 +64,7 @@ export function realisticQuirks(profile: VehicleProfile): ReporterQuirks {
     externalStopLagS: [300, 1800],
     capacityProbability: 0.3,
     parkedUploads: true,
+    socQuantisation: 'round',
   };
 }
 
@@ -77,6 +85,7 @@ export function cleanQuirks(): ReporterQuirks {
     externalStopLagS: [0, 0],
     capacityProbability: 1,
     parkedUploads: false,
+    socQuantisation: 'round',
   };
 }
 

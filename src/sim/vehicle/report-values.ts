@@ -5,6 +5,7 @@
 import { D, type DescriptorName } from './descriptors';
 import type { CentralLock, DoorState, VehicleModel } from './model';
 import type { TelemetryCapabilities } from './profiles';
+import type { SocQuantisation } from './quirks';
 
 export type Entry = [DescriptorName, unknown];
 
@@ -12,9 +13,13 @@ export function socDescriptor(t: TelemetryCapabilities): DescriptorName {
   return t.socDescriptor === 'header' ? D.soc : D.socDisplayed;
 }
 
-/** BMW's SOC is an integer; rounding (not flooring) lets it run up to half a point ahead of the truth. */
-export function socInteger(model: VehicleModel): number {
-  return Math.round(Math.min(100, Math.max(0, model.soc)));
+/**
+ * BMW's SOC is an integer; rounding (the default) lets it run up to half a point ahead of the truth, flooring keeps it
+ * up to a point behind. Which one BMW does is not known (quirks.ts `socQuantisation`).
+ */
+export function socInteger(model: VehicleModel, quantisation: SocQuantisation = 'round'): number {
+  const soc = Math.min(100, Math.max(0, model.soc));
+  return quantisation === 'floor' ? Math.floor(soc) : Math.round(soc);
 }
 
 /** BMW's own charging prediction (charging.level, REST only): the true SOC floored, so it never runs ahead. */

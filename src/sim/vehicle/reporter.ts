@@ -78,7 +78,7 @@ export class Reporter {
     this.outbox = new Outbox(options.vin, options.gcid, this.rng, this.quirks.bursts, this.quirks.repeats);
     this.lastDoors = { ...model.doors };
     this.nextParkedAt = options.startMs + this.rng.range(1, 8) * HOUR;
-    this.backend = new Backend(model);
+    this.backend = new Backend(model, options.quirks.socQuantisation);
     this.backend.snapshot(options.startMs - 10 * MINUTE);
   }
 
@@ -195,7 +195,8 @@ export class Reporter {
     this.putPosition(at, this.model.position);
     this.put(D.odometer, odometerValue(this.model), m);
     this.put(D.tripEndOdometer, odometerValue(this.model), m);
-    if (this.telemetry.socDescriptor === 'header') this.put(D.tripEndSoc, socInteger(this.model), m);
+    if (this.telemetry.socDescriptor === 'header')
+      this.put(D.tripEndSoc, socInteger(this.model, this.quirks.socQuantisation), m);
     this.putSoc(m);
     this.putEntries(m, rangeEntries(this.model));
     if (this.rng.chance(this.quirks.capacityProbability)) this.putEntries(m, capacityEntries(this.model));
@@ -246,7 +247,7 @@ export class Reporter {
       [D.reasonChargingEnd, endReason],
       [D.lastChargingResult, 'SUCCESS'],
       [D.timeRemaining, 0],
-      [socDescriptor(this.telemetry), socInteger(this.model)],
+      [socDescriptor(this.telemetry), socInteger(this.model, this.quirks.socQuantisation)],
     ];
     if (this.telemetry.reportsPower) entries.push([D.power, 0]);
     if (reason === 'target') entries.push([D.portStatus, 'CONNECTED']);
@@ -255,7 +256,7 @@ export class Reporter {
     if (hidden) this.backend.setEntries(entries, m);
     else {
       this.putEntries(m, entries);
-      this.lastSocStreamed = socInteger(this.model);
+      this.lastSocStreamed = socInteger(this.model, this.quirks.socQuantisation);
       this.request(this.after(at, 1000, 5000));
     }
     if (this.quirks.phaseResetAfterCharge && this.telemetry.reportsPower && kind === 'AC') {
@@ -297,7 +298,7 @@ export class Reporter {
     this.putPosition(now, this.model.position);
     this.put(D.odometer, odometerValue(this.model), m);
     if (this.telemetry.socDescriptor === 'header') {
-      const soc = socInteger(this.model);
+      const soc = socInteger(this.model, this.quirks.socQuantisation);
       if (soc !== this.lastSocStreamed || (this.quirks.repeats && this.rng.chance(0.3))) this.putSoc(m);
     }
     if (!this.quirks.repeats || this.rng.chance(0.5)) this.putMoving(true, m);
@@ -317,7 +318,7 @@ export class Reporter {
       }
     }
     const step = this.quirks.socStepWhileCharging;
-    if (step > 0 && Math.abs(socInteger(this.model) - this.lastSocStreamed) >= step) {
+    if (step > 0 && Math.abs(socInteger(this.model, this.quirks.socQuantisation) - this.lastSocStreamed) >= step) {
       const m = this.measured(now);
       this.putSoc(m);
       this.putEntries(m, rangeEntries(this.model));
@@ -388,7 +389,7 @@ export class Reporter {
   }
 
   private putSoc(m: number): void {
-    const soc = socInteger(this.model);
+    const soc = socInteger(this.model, this.quirks.socQuantisation);
     this.put(socDescriptor(this.telemetry), soc, m);
     this.lastSocStreamed = soc;
   }

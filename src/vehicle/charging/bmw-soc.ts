@@ -1,7 +1,7 @@
 /** BMW's SOC against the prediction: which one is current (reference §2.9.1) and how it moves the prediction (§2.9.3). */
 import { FRESHNESS_TOLERANCE_MS, SOC_HYSTERESIS } from './constants';
 import { DISP, HDR, LVL } from './descriptors';
-import { reanchor } from './session';
+import { crossingSoc, reanchor } from './session';
 import { numberOf, readingTime, type ChargingSession, type ChargingState, type StoredReading } from './state';
 
 /**
@@ -27,6 +27,14 @@ export function resolvedBmwSoc(state: ChargingState): number | null {
     return null;
   }
   return numberOf(store[HDR]) ?? numberOf(store[DISP]);
+}
+
+/**
+ * BMW's current SOC as a floor for the session: a value that stepped up live during the charge stands for its
+ * crossing (N − 0.25, see crossingSoc), so repeats of it do not lift the prediction back onto BMW's rounding.
+ */
+export function sessionSocFloor(session: ChargingSession, soc: number): number {
+  return session.lastCrossing?.soc === soc ? crossingSoc(soc) : soc;
 }
 
 /** BMW's most recent measured SOC (header or displayed), for the prediction's attributes. */

@@ -34,6 +34,13 @@ export const LOCAL_POWER_TTL_MS = 120_000;
 /** BMW SOC readings measured up to this long before the charge start (same upload burst) belong to the session. */
 export const FRESHNESS_TOLERANCE_MS = 10_000;
 
+/**
+ * BMW's SOC is a whole percent, and whether BMW rounds or floors the true SOC is not known. At the moment a live
+ * value steps up to N the true SOC crossed N − 0.5 (rounding) or N (flooring); N minus this offset is a quarter point
+ * from either, so an anchor there is never more than 0.25 off whichever BMW does (docs/differences-charging.md #25).
+ */
+export const CROSSING_OFFSET = 0.25;
+
 /** Reading a non-charging SOC within this many points of the prediction keeps the prediction's decimals. */
 export const SOC_HYSTERESIS = 0.5;
 
@@ -87,5 +94,9 @@ export const EFFICIENCY_UNCERTAINTY_DEFAULT = 0.07;
 export const EFFICIENCY_UNCERTAINTY_MEAN = 0.05;
 export const EFFICIENCY_UNCERTAINTY_FEW = 0.04;
 export const EFFICIENCY_UNCERTAINTY_FLOOR = 0.01;
-/** BMW reports whole percent, so any value anchored on it is uncertain by half a point. */
-export const BMW_SOC_RESOLUTION = 0.5;
+/**
+ * BMW reports whole percent, rounded or floored (not known): a value N it holds says the true SOC is somewhere in
+ * [N − 0.5, N + 1), so a prediction anchored on N may be a point off. One anchored on a step is off by at most
+ * CROSSING_OFFSET.
+ */
+export const BMW_SOC_RESOLUTION = 1;

@@ -8,7 +8,7 @@
  * again returns the same value.
  */
 import type { Reading } from '../readings';
-import { applyBmwSoc, isFreshForSession, latestBmwSoc, resolvedBmwSoc } from './bmw-soc';
+import { applyBmwSoc, isFreshForSession, latestBmwSoc, resolvedBmwSoc, sessionSocFloor } from './bmw-soc';
 import {
   chargeShouldHaveEnded,
   checkChargeEnd,
@@ -46,12 +46,13 @@ import { detectPowertrain, type Powertrain, type VehicleMetadata } from './power
 import {
   chargingPrediction,
   modelSoc,
+  nextStepCap,
   passthroughPrediction,
   sessionCeiling,
   type BmwSocAttributes,
   type Prediction,
 } from './prediction';
-import { createSession, reanchor } from './session';
+import { anchorOnCrossing, createSession, reanchor } from './session';
 import { restoreSnapshot, takeSnapshot, type ChargingSnapshot } from './snapshot';
 import {
   emptyState,
@@ -212,17 +213,17 @@ export class ChargingEngine {
     const session = this.state.session;
     if (!this.state.charging || !session) return this.passthrough(now);
     const lookup = this.lookup(session);
-    const bmw = resolvedBmwSoc(this.state);
+    const resolved = resolvedBmwSoc(this.state);
+    const bmw = resolved === null ? null : sessionSocFloor(session, resolved);
     if (session.energyKwh === 0 && (session.lastPowerKw <= 0 || session.lastEnergyAt === null)) {
       if (bmw !== null && bmw > session.displaySoc) {
         session.anchorSoc = bmw;
         session.displaySoc = bmw;
+        session.anchoredOnCrossing = false;
       }
     } else if (session.capacityKwh > 0) {
-      const raw = Math.min(
-        Math.max(modelSoc(session, lookup.efficiency, now), session.displaySoc),
-        sessionCeiling(session),
-      );
+      const model = Math.min(modelSoc(session, lookup.efficiency, now), nextStepCap(session) ?? Infinity);
+      const raw = Math.min(Math.max(model, session.displaySoc), sessionCeiling(session));
       if (bmw !== null && bmw > raw) {
         // BMW is ahead of the model: take its value. The energy since the last reading is flushed first so the
         // session total (what learning uses) keeps it; the reference drops that slice here.
@@ -381,7 +382,13 @@ export class ChargingEngine {
     if (header && inferPhases(session, soc, { charging: true, phev: this.phev }, now) === 'withdrawn') {
       this.state.lastPredicted = soc;
     }
-    applyBmwSoc(this.state, soc, false, this.phev, now);
+    if (crossing) {
+      const mayLower = this.phev && session.method !== 'DC';
+      anchorOnCrossing(session, crossing, this.lookup(session).efficiency, now, mayLower);
+      this.state.lastPredicted = session.displaySoc;
+    } else {
+      applyBmwSoc(this.state, sessionSocFloor(session, soc), false, this.phev, now);
+    }
     if (crossing && session.method === 'DC' && !this.localPowerActive(now)) {
       dcPowerFromSteps(session, crossing, this.lookup(session).efficiency, now);
     }

@@ -100,10 +100,13 @@ export function noteBmwSoc(session: ChargingSession, soc: number, at: number, no
     session.firstCrossing = null;
     session.lastCrossing = null;
     session.rateMark = null;
+    session.socStep = null;
     return null;
   }
   if (now - at > LIVE_CROSSING_MS || at <= session.startedAt) return null;
   const mark = { soc, at, netKwh: sessionNetKwhAt(session, at) };
+  const previous = session.lastCrossing;
+  if (previous) session.socStep = Math.min(session.socStep ?? Infinity, soc - previous.soc);
   session.firstCrossing ??= mark;
   session.lastCrossing = mark;
   return mark;

@@ -95,6 +95,7 @@ export function inferPhases(
     session.displaySoc = soc;
     session.energyKwh = 0;
     session.lastEnergyAt = now;
+    session.anchoredOnCrossing = false;
     return 'withdrawn';
   }
   session.phases = 3;

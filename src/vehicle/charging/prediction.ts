@@ -1,7 +1,10 @@
 /** The charging SOC formula (reference §2.8) and the error bound we add to it. */
-import { BMW_SOC_RESOLUTION, SOC_HYSTERESIS } from './constants';
+import { BMW_SOC_RESOLUTION, CROSSING_OFFSET, SOC_HYSTERESIS } from './constants';
 import type { EfficiencyLookup } from './efficiency-matrix';
 import { extrapolatedNetKwh } from './energy';
+import { crossingSoc } from './session';
+
+export { sessionCeiling } from './session';
 import type { ChargingSession, Method, PhasesSource } from './state';
 
 export interface Prediction {
@@ -32,14 +35,16 @@ export interface Prediction {
 }
 
 /**
- * The highest the session may show: the target (100 without one), but never below what it already showed. The
- * reference clamps to the target even when it is below the start SOC (§12.1 #7), pulling the prediction under its
- * own anchor; and a target lowered mid-charge must stop the climb, not undo it — the car stops charging, it does
- * not discharge.
+ * The highest the session may show before BMW's next SOC: BMW streams its SOC while charging every `socStep` points,
+ * so while the next value has not come the true SOC has not crossed it, and the model may go at most as far as the
+ * crossing that value would anchor (crossingSoc). This stops the climb of a charge stopped from outside (BMW keeps
+ * saying CHARGINGACTIVE for up to half an hour and sends no SOC) one step after BMW's last SOC. Null until the step
+ * is known (two crossings in this charge); a BMW SOC above it still re-anchors.
  */
-export function sessionCeiling(session: ChargingSession): number {
-  const target = session.targetSoc ?? 100;
-  return Math.min(Math.max(target, session.displaySoc), 100);
+export function nextStepCap(session: ChargingSession): number | null {
+  const last = session.lastCrossing;
+  if (!last || session.socStep === null || !(session.socStep > 0)) return null;
+  return crossingSoc(last.soc + session.socStep);
 }
 
 /** Net energy since the anchor up to now, the integrated part plus the extrapolation at the last power. */
@@ -53,15 +58,17 @@ export function modelSoc(session: ChargingSession, efficiency: number, now: numb
 }
 
 /**
- * Our error bound, in SOC points: half a point because every anchor is BMW's whole-percent SOC, plus the energy
- * integrated since that anchor times the uncertainty of the efficiency in use (the spread of its learned history,
- * or a prior when there are few or no samples). It grows while the charge runs without a BMW SOC and collapses to
- * 0.5 at every re-anchor. Power errors (a wrong phase count, an unreported aux load) are not in it: the
- * upward re-anchor on BMW's SOC is what corrects those.
+ * Our error bound, in SOC points: for the anchor, a point when it is a value BMW held (rounded or floored, the truth
+ * is anywhere in [N − 0.5, N + 1)) and a quarter point when it is a step's crossing; plus the energy integrated since
+ * that anchor times the uncertainty of the efficiency in use (the spread of its learned history, or a prior when
+ * there are few or no samples). It grows while the charge runs without a BMW SOC and collapses at every re-anchor.
+ * Power errors (a wrong phase count, an unreported aux load) are not in it: the re-anchor on BMW's SOC is what
+ * corrects those.
  */
 export function errorBound(session: ChargingSession, lookup: EfficiencyLookup, now: number): number {
-  if (session.capacityKwh <= 0) return BMW_SOC_RESOLUTION;
-  return BMW_SOC_RESOLUTION + ((energySinceAnchorKwh(session, now) * lookup.uncertainty) / session.capacityKwh) * 100;
+  const anchor = session.anchoredOnCrossing ? CROSSING_OFFSET : BMW_SOC_RESOLUTION;
+  if (session.capacityKwh <= 0) return anchor;
+  return anchor + ((energySinceAnchorKwh(session, now) * lookup.uncertainty) / session.capacityKwh) * 100;
 }
 
 /** BMW's latest SOC and its age, attributes of every prediction. */

@@ -1,12 +1,13 @@
 /** A charging session's life: anchoring on a SOC, re-anchoring on a newer BMW SOC, power derived from SOC rises. */
 import {
   CAPACITY_TRUST_TOLERANCE,
+  CROSSING_OFFSET,
   DEFAULT_AC_EFFICIENCY,
   DEFAULT_DC_EFFICIENCY,
   DERIVED_POWER_MIN_MS,
 } from './constants';
 import { flush } from './energy';
-import type { ChargingSession, Method } from './state';
+import type { ChargingSession, Method, SocMark } from './state';
 
 export interface SessionStart {
   soc: number;
@@ -60,6 +61,8 @@ export function createSession(start: SessionStart): ChargingSession {
     bmwSocSeen: start.bmwSoc,
     firstCrossing: null,
     lastCrossing: null,
+    socStep: null,
+    anchoredOnCrossing: false,
     energyByAmps: {},
     lastDcPowerAt: null,
     rateMark: null,
@@ -91,4 +94,50 @@ export function reanchor(session: ChargingSession, soc: number, now: number, der
   session.displaySoc = soc;
   session.energyKwh = 0;
   session.lastEnergyAt = now;
+  session.anchoredOnCrossing = false;
+}
+
+/**
+ * The highest the session may show: the target (100 without one), but never below what it already showed. The
+ * reference clamps to the target even when it is below the start SOC (§12.1 #7), pulling the prediction under its
+ * own anchor; and a target lowered mid-charge must stop the climb, not undo it — the car stops charging, it does
+ * not discharge.
+ */
+export function sessionCeiling(session: ChargingSession): number {
+  const target = session.targetSoc ?? 100;
+  return Math.min(Math.max(target, session.displaySoc), 100);
+}
+
+/** Where the true SOC was when BMW's value stepped up to `soc`, a quarter point from both rounding and flooring. */
+export function crossingSoc(soc: number): number {
+  return soc - CROSSING_OFFSET;
+}
+
+/**
+ * A live step of BMW's SOC pins the true SOC at BMW's timestamp to within a quarter point, closer than anything the
+ * session knew before (its start SOC was a value held for who knows how long, and energy drifts): the anchor moves to
+ * the crossing plus the energy integrated since its timestamp, down as well as up. The display still never decreases
+ * during a charge, except with `mayLower` (a PHEV on AC, whose engine may draw on the battery); it holds until the
+ * model catches up. The reference re-anchors on the value itself, and only upwards, which keeps BMW's rounding (up to
+ * half a point ahead of the truth) for the rest of the charge.
+ */
+export function anchorOnCrossing(
+  session: ChargingSession,
+  crossing: SocMark,
+  efficiency: number,
+  now: number,
+  mayLower: boolean,
+): void {
+  flush(session, now);
+  const points = (kwh: number) => (session.capacityKwh > 0 ? ((kwh * efficiency) / session.capacityKwh) * 100 : 0);
+  // What the model shows now, before the move: the display holds there, not at whenever it was last evaluated, so
+  // what is sent after the step does not depend on when someone asked (DESIGN.md §6, eval).
+  const modelNow = Math.min(session.anchorSoc + points(session.energyKwh), sessionCeiling(session));
+  const estimate = crossingSoc(crossing.soc) + points(Math.max(session.sessionNetKwh - crossing.netKwh, 0));
+  derivePower(session, estimate, now);
+  session.anchorSoc = estimate;
+  session.displaySoc = mayLower ? estimate : Math.max(session.displaySoc, modelNow, estimate);
+  session.energyKwh = 0;
+  session.lastEnergyAt = now;
+  session.anchoredOnCrossing = true;
 }

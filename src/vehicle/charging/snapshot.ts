@@ -154,6 +154,8 @@ function parseSession(raw: unknown): ChargingSession | null {
     energyByAmps: parseEnergyByAmps(raw.energyByAmps),
     lastDcPowerAt: num(raw, 'lastDcPowerAt'),
     rateMark: parseMark(raw.rateMark),
+    socStep: num(raw, 'socStep'),
+    anchoredOnCrossing: bool(raw, 'anchoredOnCrossing', false),
     powerFromSoc: bool(raw, 'powerFromSoc', false),
     energyFromSoc: bool(raw, 'energyFromSoc', false),
   };

@@ -90,6 +90,13 @@ export interface ChargingSession {
    */
   firstCrossing: SocMark | null;
   lastCrossing: SocMark | null;
+  /**
+   * The smallest rise between two consecutive crossings of this charge: BMW streams the SOC while charging when it
+   * has moved this many points (some cars every point, others every 2–4). Null until two crossings were seen.
+   */
+  socStep: number | null;
+  /** The anchor is a step's crossing (N − 0.25, a quarter point from the truth), not a value BMW held. */
+  anchoredOnCrossing: boolean;
   /** BMW's timestamp of the last DC power reading; SOC steps after it may replace that power (see rateMark). */
   lastDcPowerAt: number | null;
   /** DC: the SOC crossing where the current SOC-step rate window starts. */

@@ -106,6 +106,14 @@ export class PollPlanner {
     }
   }
 
+  /**
+   * A poll another part asked for (the charging engine's charge-end poll), under the same budget and cooldowns; due at
+   * once.
+   */
+  requestPoll(vin: string, reason: PollReason, now: number): void {
+    this.request(this.state(vin), reason, now);
+  }
+
   /** A trip ended by another detector (GPS motion), for cars that do not send isMoving. */
   tripEnded(vin: string, now: number): void {
     this.request(this.state(vin), 'trip_end', now);
