@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../cardata/atomic-file';
 import { chargingMarkdown, runChargingBenchmark } from '../bench/charging-accuracy';
+import { runDrivingBenchmark } from '../bench/driving-accuracy';
+import { drivingMarkdown } from '../bench/driving-report';
 import { runStreamBenchmark } from '../bench/stream-benchmark';
 import { mergeDocument, renderSection, runFacts, type BenchSection } from '../bench/report';
 import { benchUsage, parseBenchArgs } from './bench-args';
@@ -25,6 +27,11 @@ const PARTS: readonly BenchPart[] = [
     id: 'charging',
     title: 'Charging prediction accuracy',
     run: (options) => chargingMarkdown(runChargingBenchmark(options)),
+  },
+  {
+    id: 'driving',
+    title: 'Magic SOC accuracy while driving',
+    run: (options) => drivingMarkdown(runDrivingBenchmark(options)),
   },
   {
     id: 'stream',

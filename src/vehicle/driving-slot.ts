@@ -38,11 +38,13 @@ function age(ms: number): string {
 export class DrivingSlot implements EngineSlot {
   readonly engine = 'driving' as const;
   readonly clockAttributes = ['soc_data_age'] as const;
-  readonly runningAttributes = ['raw', 'driving_distance_km', 'avg_speed_kmh'] as const;
+  readonly runningAttributes = ['raw', 'driving_distance_km', 'avg_speed_kmh', 'extrapolated_km'] as const;
   readonly driving: DrivingEngine;
   readonly tracker: MotionTracker;
   /** The tracker's trip and its GPS metres last seen, to hand the engine only the new steps. */
   private gps: { startedAt: number; metres: number } | null = null;
+  /** When the tracker's last fix was taken: a new one is a fix since the driving engine's anchor. */
+  private lastFixAt: number | null = null;
   /** A restored trip is checked for age at the first call, when the time is known. */
   private restored: boolean;
 
@@ -68,7 +70,7 @@ export class DrivingSlot implements EngineSlot {
     this.syncPosition(odometer?.measuredAt ?? now);
     const out = this.follow(motion, now);
     const started = motion.some((m) => m.metric === 'trip' && m.payload === 'started');
-    if (fresh && !started) this.driving.reanchor(fresh.value);
+    if (fresh && !started) this.driving.reanchor(fresh.value, fresh.at);
     this.anchorIfMoving(now);
     out.push(...this.events(this.driving.settle(now, this.isCharging)));
     return out;
@@ -124,6 +126,9 @@ export class DrivingSlot implements EngineSlot {
   /** Hand the engine the odometer and the GPS steps the tracker counted since the last call. */
   private syncPosition(movedAt: number): void {
     const s = this.tracker.state;
+    const fixAt = s.lastFix?.measuredAt ?? null;
+    const fix = fixAt !== null && fixAt !== this.lastFixAt;
+    this.lastFixAt = fixAt;
     const trip = s.trip;
     let step = 0;
     if (trip) {
@@ -133,7 +138,7 @@ export class DrivingSlot implements EngineSlot {
     } else {
       this.gps = null;
     }
-    this.driving.position(s.odometerKm, step, movedAt);
+    this.driving.position(s.odometerKm, { stepKm: step, fix }, movedAt);
   }
 
   /** Trips from the tracker start and end the driving session; every tracker output is passed on. */
@@ -216,6 +221,8 @@ export class DrivingSlot implements EngineSlot {
       if (travelled > 0 && hours > 0) attributes.avg_speed_kmh = Math.round(travelled / hours);
       attributes.anchor_soc = session.anchorSoc;
       attributes.km_since_anchor = distance === null ? null : round(distance, 2);
+      const extrapolated = engine.extrapolatedKm(now);
+      if (extrapolated > 0) attributes.extrapolated_km = round(extrapolated, 2);
     }
     return {
       engine: this.engine,

@@ -168,6 +168,12 @@ describe('replay — magic SOC where we differ from the reference (§12.3)', () 
     assert.ok((p.attributes.raw as number) < 80 - 5.5 * 0.2625);
   });
 
+  it('an odometer measured with the SOC it is anchored to (one upload, several messages) is not billed again', () => {
+    const r = magic(`${D80}; MSG 600 {ODO=10010 km}; MSG 900 {HDR=75 %}; MSG 900 {ODO=10020 km}; EVAL 910`);
+    assert.equal(at(r, 910).attributes.anchor_soc, 75);
+    near(at(r, 910).attributes.raw, 75);
+  });
+
   it('charging: magic SOC is the charging prediction while the car charges', () => {
     const r = new ReplayRun(
       'MSG -600 {HDR=50 %, MAXE=80 kWh, TGT=80 %}; MSG 0 {STAT=CHARGINGACTIVE, VOLT=230 V, AMP=16 A, PH="3-PHASES"}; EVAL 600',
@@ -196,6 +202,27 @@ describe('replay — vectors §11 D and speed lines (Traccar speed buckets)', ()
     assert.equal(at(r, 30).attributes.traccar_speed_kmh, 110);
     assert.equal(at(r, 90).attributes.speed_bracket, null);
     near(at(r, 600).attributes.raw, 77.375);
+  });
+
+  it('between BMW’s uploads, Traccar’s speed moves the prediction (for up to 2 min); BMW’s odometer then takes over', () => {
+    const r = magic(
+      `${D80}; SPEED 0 120; EVAL 30; SPEED 60 120; SPEED 120 120; SPEED 180 120; EVAL 240; MSG 300 {ODO=10009 km}`,
+    );
+    // 120 km/h for 30 s = 1 km at 0.2625 points per km.
+    near(at(r, 30).attributes.raw, 80 - 0.2625);
+    assert.equal(at(r, 30).attributes.extrapolated_km, 1);
+    // Capped at 120 s since the anchor: 4 km.
+    near(at(r, 240).attributes.raw, 80 - 4 * 0.2625);
+    // The odometer (9 km at 300, measured then) replaces the estimate.
+    near(at(r, 300).attributes.raw, 80 - 9 * 0.2625);
+    assert.equal(at(r, 300).attributes.extrapolated_km, undefined);
+  });
+
+  it('without Traccar, and below 60 km/h, nothing is guessed between uploads', () => {
+    const r = magic(`${D80}; MSG 600 {ODO=10010 km}; EVAL 690; SPEED 700 45; EVAL 750`);
+    near(at(r, 690).attributes.raw, 77.375);
+    near(at(r, 750).attributes.raw, 77.375);
+    assert.equal(at(r, 750).attributes.speed_bracket, 'city');
   });
 
   it('null (Traccar offline) and a negative speed mean no bracket (§12.4 #27: not fast_highway)', () => {

@@ -24,3 +24,10 @@ export const SPEED_WINDOW_MS = 60_000;
  * the post-trip SOC after the car has stopped (§12.3 #21).
  */
 export const END_SOC_WAIT_MS = 15 * 60_000;
+/**
+ * With a Traccar speed, the kilometres since BMW's last odometer or position are estimated from it, for at most
+ * this long: BMW uploads every 2–3 min while driving, and a longer silence more likely means a stop than driving.
+ */
+export const EXTRAPOLATION_MAX_MS = 120_000;
+/** Below this (km/h) nothing is estimated between BMW's uploads: city traffic is too uneven for one sample. */
+export const EXTRAPOLATION_MIN_KMH = 60;

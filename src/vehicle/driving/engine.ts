@@ -7,6 +7,8 @@ import type { Reading } from '../readings';
 import {
   CONTINUITY_MS,
   END_SOC_WAIT_MS,
+  EXTRAPOLATION_MAX_MS,
+  EXTRAPOLATION_MIN_KMH,
   HYSTERESIS_POINTS,
   MIN_LEARNING_DROP,
   MIN_LEARNING_KM,
@@ -175,21 +177,38 @@ export class DrivingEngine {
   }
 
   /**
-   * The accepted odometer (km), the GPS distance the tracker added since the last call, and when (BMW's time) the
-   * car was last seen to move: an end-of-trip SOC older than that does not include the whole trip.
+   * The accepted odometer (km), the GPS distance the tracker added since the last call and whether a fix came with
+   * it, and when (BMW's time) the car was last seen to move: an end-of-trip SOC older than that does not include the whole trip.
    */
-  position(odometerKm: number | null, gpsStepKm: number, movedAt: number): void {
+  position(odometerKm: number | null, gps: { stepKm: number; fix: boolean }, movedAt: number): void {
     const s = this.s;
     if (odometerKm !== null && odometerKm !== s.odometerKm) {
       if (s.odometerKm !== null && odometerKm > s.odometerKm) s.movedAt = movedAt;
       s.odometerKm = odometerKm;
     }
-    if (s.session) {
-      if (odometerKm !== null) s.session.odometerKm = odometerKm;
-      if (gpsStepKm > 0) {
-        s.session.gpsKm += gpsStepKm;
-        s.movedAt = movedAt;
+    const session = s.session;
+    if (session) {
+      if (odometerKm !== null) {
+        const rose = session.odometerKm !== null && odometerKm > session.odometerKm;
+        if (rose && session.anchoredAt !== null && movedAt <= session.anchoredAt) {
+          // Measured before the SOC the trip is anchored to (one upload comes as several messages): BMW's SOC
+          // already holds these kilometres, so they move the anchor's odometer instead of being billed again.
+          session.anchorOdometerKm = odometerKm;
+        } else if (rose) {
+          session.progressAt = movedAt;
+        }
+        session.odometerKm = odometerKm;
       }
+      if (gps.stepKm > 0) {
+        if (session.gpsSinceAnchor) session.gpsKm += gps.stepKm;
+        s.movedAt = movedAt;
+        session.progressAt = movedAt;
+      }
+      if (gps.fix) session.gpsSinceAnchor = true;
+    } else if (s.ended && odometerKm !== null && s.ended.endOdometerKm !== null && odometerKm > s.ended.endOdometerKm) {
+      // The trip's last kilometres, measured before the stop, often arrive after it: they are the trip's.
+      s.ended.endOdometerKm = odometerKm;
+      s.ended.lastMoveAt = movedAt;
     }
   }
 
@@ -228,6 +247,9 @@ export class DrivingEngine {
       tripStartSoc: bmw.value,
       tripStartOdometerKm: start,
       gpsKm: 0,
+      gpsSinceAnchor: false,
+      progressAt: now,
+      anchoredAt: null,
       odometerKm: odometer,
       accumulatedKwh: 0,
       span: { bracket: null, startKm: 0, kwhPerKm: consumption.kwhPerKm },
@@ -237,12 +259,12 @@ export class DrivingEngine {
     return true;
   }
 
-  /** A fresh BMW SOC during the trip (§4.4). */
-  reanchor(soc: number): void {
+  /** A fresh BMW SOC during the trip (§4.4), measured at `at`. */
+  reanchor(soc: number, at: number): void {
     const session = this.s.session;
     if (!session || session.odometerKm === null) return;
     if (soc === session.anchorSoc && session.odometerKm === session.anchorOdometerKm) return;
-    reanchor(session, soc, HYSTERESIS_POINTS);
+    reanchor(session, soc, at, HYSTERESIS_POINTS);
   }
 
   /** The trip ended. Learning waits until the trip cannot resume and BMW's SOC includes its last kilometre. */
@@ -266,6 +288,7 @@ export class DrivingEngine {
   /** A Traccar reading, km/h; null when Traccar has none (offline, no valid or a stale position). */
   speed(kmh: number | null, now: number): void {
     this.s.speed = { kmh: speedBracket(kmh) === null ? null : kmh, at: now };
+
     this.applySpeed(now);
   }
 
@@ -293,8 +316,12 @@ export class DrivingEngine {
     }
     const session = s.session;
     if (session && session.capacityKwh > 0) {
-      const raw = session.anchorSoc - (energySinceAnchor(session) / session.capacityKwh) * 100;
-      session.display = Math.min(Math.max(raw, 0), session.display);
+      const toPoints = (kwh: number) => (kwh / session.capacityKwh) * 100;
+      const measured = session.anchorSoc - toPoints(energySinceAnchor(session));
+      session.display = Math.min(Math.max(measured, 0), session.display);
+      const extra = toPoints(this.extrapolatedKm(now) * session.span.kwhPerKm);
+      // The estimate moves the shown value down like a measurement: it never goes back up between anchors.
+      session.display = Math.max(Math.min(session.display, measured - extra), 0);
       s.lastValue = session.display;
       return {
         soc: session.display,
@@ -330,6 +357,21 @@ export class DrivingEngine {
     const manual = this.options.capacityKwh;
     if (manual && manual > 0) return manual;
     return this.s.maxEnergyKwh ?? this.s.batterySizeKwh ?? this.defaults.capacityKwh;
+  }
+
+  /**
+   * Kilometres driven since BMW last measured the distance, from Traccar's speed: between BMW's uploads, every 2–3
+   * minutes, the prediction would otherwise stand still while the battery drains. Without a live speed nothing is
+   * guessed, and neither below 60 km/h: in town the car stops and starts between readings a minute apart, so one
+   * sampled speed says little about the next minutes (measured: it made city trips worse, `npm run bench`).
+   */
+  extrapolatedKm(now: number): number {
+    const session = this.s.session;
+    const kmh = this.currentSpeed(now);
+    if (!session || kmh === null) return 0;
+    if (kmh < EXTRAPOLATION_MIN_KMH) return 0;
+    const ms = Math.min(Math.max(now - session.progressAt, 0), EXTRAPOLATION_MAX_MS);
+    return (kmh * ms) / 3_600_000;
   }
 
   /** The Traccar reading still inside its window, km/h. */

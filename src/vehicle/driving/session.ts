@@ -32,6 +32,15 @@ export interface DrivingSession {
   tripStartOdometerKm: number | null;
   /** GPS distance of the trip, km, summed from the motion tracker's steps. */
   gpsKm: number;
+  /**
+   * Whether a fix arrived since the anchor. The first step after it starts at a fix from before the anchor, whose
+   * distance the odometer at the anchor already holds: it is not counted (the reference cleared its GPS reference).
+   */
+  gpsSinceAnchor: boolean;
+  /** When (BMW's time) the distance was last measured: an odometer rise, a GPS step, the anchor's SOC. */
+  progressAt: number;
+  /** BMW's time of the SOC of the last re-anchor; null at trip start (then the odometer of that moment counts). */
+  anchoredAt: number | null;
   /** The latest odometer during the trip, km. */
   odometerKm: number | null;
   /** Energy of the spans closed since the anchor, kWh. */
@@ -80,12 +89,16 @@ export function closeSpan(session: DrivingSession, next?: Omit<Span, 'startKm'>)
  * A fresh BMW SOC during the trip (§4.4): the anchor moves to it and the ledger starts again from there. The
  * kilometres of the open span are booked for learning first; the reference dropped them (§12.4 #29).
  */
-export function reanchor(session: DrivingSession, soc: number, hysteresis: number): void {
+export function reanchor(session: DrivingSession, soc: number, at: number, hysteresis: number): void {
   closeSpan(session);
   session.anchorSoc = soc;
   if (Math.abs(soc - session.display) >= hysteresis) session.display = soc;
   session.anchorOdometerKm = session.odometerKm;
   session.anchorGpsKm = session.gpsKm;
+  session.gpsSinceAnchor = false;
+  // BMW's SOC holds the distance up to its own time, however old the odometer is.
+  session.progressAt = Math.max(session.progressAt, at);
+  session.anchoredAt = at;
   session.accumulatedKwh = 0;
   session.span = { ...session.span, startKm: 0 };
 }

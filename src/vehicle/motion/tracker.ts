@@ -48,6 +48,9 @@ export type MotionReason = string;
 
 const WATCHED = new Set([STAT, DOOR, ODO, LAT, LON, HEADING, MOV]);
 
+/** An odometer measured up to this long after BMW's stop still belongs to the trip that stopped. */
+const LATE_END_READING_MS = 60_000;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
 
@@ -83,7 +86,9 @@ export class MotionTracker {
     }
     // The odometer first: one that comes with the end of a trip (a charge starting) is the trip's end reading.
     const odometer = latest.get(ODO);
-    if (odometer && typeof odometer.value === 'number') this.odometer(odometer.value, odometer.unit, now, out);
+    if (odometer && typeof odometer.value === 'number') {
+      this.odometer(odometer.value, odometer.unit, odometer.measuredAt ?? now, now, out);
+    }
     const status = latest.get(STAT);
     if (status) this.chargingStatus(isChargingStatus(status.value), status.measuredAt, now, out);
     const door = latest.get(DOOR);
@@ -133,7 +138,7 @@ export class MotionTracker {
     if (started) this.stop(out, now, 'charging', measuredAt);
   }
 
-  private odometer(value: number, unit: string | null, now: number, out: MotionOutput[]): void {
+  private odometer(value: number, unit: string | null, measuredAt: number, now: number, out: MotionOutput[]): void {
     // Only accepted readings go on: the reference let a rejected odometer move the detector and trip baselines.
     const km = acceptOdometer(this.s.odometer, value, unit);
     if (km === null) return;
@@ -152,9 +157,16 @@ export class MotionTracker {
     if (!this.s.sendsIsMoving) this.followDetector(now, out);
     if (this.s.moving === true) return;
     const rose = previous !== null && km > previous;
-    if (rose && (this.s.bmwMoving === true || this.s.derived === true)) this.start(out, now, 'odometer', null);
-    // A rise while nothing says the car moves is acknowledged, so it is not billed to the next trip.
-    else this.s.acknowledgedKm = km;
+    // An odometer BMW measured before it said the car stopped is the trip's last kilometres arriving late, while the
+    // GPS detector still says "driving" (it waits 90 s at a standstill): not a new trip.
+    const stoppedAt = this.s.bmwMoving === false ? this.s.bmwStoppedAt : null;
+    const lateEnd = stoppedAt !== null && measuredAt <= stoppedAt + LATE_END_READING_MS;
+    if (rose && !lateEnd && (this.s.bmwMoving === true || this.s.derived === true)) {
+      this.start(out, now, 'odometer', null);
+    } else {
+      // A rise while nothing says the car moves is acknowledged, so it is not billed to the next trip.
+      this.s.acknowledgedKm = km;
+    }
   }
 
   private fix(fix: Fix, now: number, out: MotionOutput[]): void {
