@@ -35,8 +35,20 @@ export class LastKnownStore {
       values = new Map();
       this.vins.set(message.vin, values);
     }
-    for (const [descriptor, entry] of Object.entries(message.data)) {
-      if (entry && typeof entry === 'object') {
+    // Runs for every stream message: update the stored value in place rather than allocate a new one per descriptor.
+    // Nothing outside holds these objects (messages() copies them), so changing them is safe.
+    const data = message.data;
+    for (const descriptor in data) {
+      const entry = data[descriptor];
+      if (!entry || typeof entry !== 'object') continue;
+      const known = values.get(descriptor);
+      // A hand-edited file may hold anything where a value belongs: such an entry is replaced, not updated.
+      if (typeof known === 'object' && known !== null) {
+        known.value = entry.value;
+        known.unit = entry.unit;
+        known.timestamp = entry.timestamp;
+        known.receivedAt = receivedAt;
+      } else {
         values.set(descriptor, { value: entry.value, unit: entry.unit, timestamp: entry.timestamp, receivedAt });
       }
     }

@@ -72,22 +72,78 @@ export function parseBmwTimestamp(timestamp: unknown): number | null {
 let lastTimestamp: string | undefined;
 let lastEpoch: number | null = null;
 
+const DIGIT_0 = 48;
+/** The digits of `text` from `start` to `end` as a number, or -1 if one of them is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil): Date.UTC without its cost. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yoe = year - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** Epoch ms of a UTC date and time (years 0–99 read as 1900–1999, as Date.UTC does); null when out of range. */
+function utcEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | null {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
+  const year = y >= 0 && y <= 99 ? 1900 + y : y;
+  if (d > daysInMonth(year, mo)) return null;
+  return daysFromCivil(year, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+}
+
+/**
+ * BMW's own form, `2026-03-02T10:00:00Z` or with 1–9 fraction digits before the `Z`, read without a regex: once per
+ * stream message, the regex was the normaliser's largest cost in `npm run bench`. Undefined for any other form.
+ */
+function parseCanonical(text: string): number | null | undefined {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
+  let ms = 0;
+  if (n > 20) {
+    if (text[19] !== '.' || n === 21) return undefined;
+    const frac = digitsAt(text, 20, Math.min(n - 1, 23));
+    if (frac < 0 || digitsAt(text, 20, n - 1) < 0) return undefined;
+    ms = frac * 10 ** (3 - Math.min(n - 21, 3));
+  }
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 5, 7);
+  const d = digitsAt(text, 8, 10);
+  const h = digitsAt(text, 11, 13);
+  const mi = digitsAt(text, 14, 16);
+  const s = digitsAt(text, 17, 19);
+  if ((y | mo | d | h | mi | s) < 0) return undefined;
+  return utcEpoch(y, mo, d, h, mi, s, ms);
+}
+
 function parseTimestampText(timestamp: string): number | null {
+  const canonical = parseCanonical(timestamp);
+  if (canonical !== undefined) return canonical;
   const text = timestamp.trim();
   if (!TIMESTAMP_CHARS.test(text)) return null;
   const match = ISO_TIMESTAMP.exec(text);
   if (!match) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
-  const millis = frac === '' ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
-  let epoch = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  // Milliseconds are the fraction's first three digits (floored); `0.${frac}` * 1000 lost one to rounding at times.
+  const millis = frac === '' ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  let epoch = utcEpoch(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), millis);
+  if (epoch === null) return null;
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -113,8 +169,9 @@ export function normaliseValue(descriptor: string, raw: unknown): ReadingValue {
     return raw;
   }
   if (typeof raw === 'string') {
-    const text = raw.trim();
-    if (text === '' || SENTINELS.has(text.toUpperCase())) return null;
+    const text = trimmed(raw);
+    // Upper-casing cannot shorten a string to a sentinel's length, so only those lengths need the copy.
+    if (text === '' || ((text.length === 4 || text.length === 7) && SENTINELS.has(text.toUpperCase()))) return null;
     const lower = text.toLowerCase();
     if (lower === 'asn_isunknown') return null;
     if (TRUE_WORDS.has(lower) || (loose && LOOSE_TRUE.has(lower))) return true;
@@ -131,7 +188,16 @@ export function normaliseValue(descriptor: string, raw: unknown): ReadingValue {
 
 /** The catalogue's HTML puts a zero-width space after every dot; names copied from it must still match. */
 function cleanDescriptor(name: string): string {
+  // Nearly every name is clean already: skip the regex and the copies for those.
+  if (!name.includes('\u200b')) return trimmed(name);
   return name.replace(/\u200b/g, '').trim();
+}
+
+/** `text.trim()`, without the call when both ends are printable ASCII (trim also strips Unicode spaces). */
+function trimmed(text: string): string {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127 ? text : text.trim();
 }
 
 /**
@@ -142,7 +208,11 @@ function cleanDescriptor(name: string): string {
 export function readingsFromData(data: unknown): Reading[] {
   if (!isRecord(data)) return [];
   const readings: Reading[] = [];
-  for (const [name, entry] of Object.entries(data)) {
+  // for…in rather than Object.entries: no array per entry, on every stream message. `data` comes from JSON.parse,
+  // so it has no inherited enumerable keys; the own-property check keeps that true for any other caller.
+  for (const name in data) {
+    if (!Object.prototype.hasOwnProperty.call(data, name)) continue;
+    const entry = data[name];
     if (!isRecord(entry)) continue;
     const descriptor = cleanDescriptor(name);
     if (descriptor === '') continue;

@@ -35,7 +35,9 @@ export function parseStreamPayload(
   if (typeof message.data !== 'object' || message.data === null || Array.isArray(message.data)) {
     return reject('no_data', 'no "data" object');
   }
-  const count = Object.keys(message.data).length;
+  // Counted without Object.keys: no array of names per message just to learn that there are a few.
+  let count = 0;
+  for (const key in message.data) if (Object.prototype.hasOwnProperty.call(message.data, key)) count++;
   if (count > MAX_DESCRIPTORS) return reject('too_many_descriptors', `${count} descriptors`);
   return { ok: true, message: message as StreamMessage };
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Backoff, CircuitBreaker } from './backoff';
 import type { Clock, Timer } from './clock';
+import { StreamBacklog } from './stream-backlog';
 import { parseStreamPayload, type StreamRejection } from './stream-payload';
 import { redact } from './secrets';
 import type { StoredTokens } from './token-file';
@@ -75,6 +76,8 @@ export class CarDataStream extends EventEmitter {
   };
   private connectedIdToken?: string;
   private refusalsInARow = 0;
+  /** Arrivals wait here and are handed on a few per turn of the event loop (see stream-backlog.ts). */
+  private readonly backlog = new StreamBacklog((payload, receivedAt) => this.received(payload, receivedAt));
 
   constructor(private readonly options: StreamOptions) {
     super();
@@ -97,10 +100,12 @@ export class CarDataStream extends EventEmitter {
   /** Close the connection and stop every timer; resolves when the socket is closed. */
   async stop(): Promise<void> {
     this.running = false;
+    this.backlog.handOn(Infinity); // what arrived before the stop still goes out
     this.options.tokens.off('tokens', this.onTokens);
     this.options.tokens.off('state', this.onTokenState);
     this.options.clock.clearTimeout(this.timer);
     this.options.clock.clearTimeout(this.quietTimer);
+    this.quietTimer = undefined;
     this.options.clock.clearTimeout(this.stableTimer);
     const client = this.client;
     this.client = undefined;
@@ -159,7 +164,7 @@ export class CarDataStream extends EventEmitter {
     this.client = client;
     this.connectedIdToken = tokens.idToken;
     client.on('connect', () => this.connected(client, tokens.gcid));
-    client.on('message', (_topic, payload) => this.received(payload));
+    client.on('message', (_topic, payload) => this.backlog.add(payload, this.options.clock.now(), client.stream));
     client.on('error', (err: Error & { code?: number | string }) => {
       if (err.code === 4 || err.code === 5 || err.code === 134 || err.code === 135) this.refused = true;
       this.reason = redact(err.message);
@@ -194,8 +199,7 @@ export class CarDataStream extends EventEmitter {
     });
   }
 
-  private received(payload: Buffer): void {
-    const receivedAt = this.options.clock.now();
+  private received(payload: Buffer, receivedAt: number): void {
     const parsed = parseStreamPayload(payload);
     if (!parsed.ok) {
       this.stats.rejected++;
@@ -205,7 +209,9 @@ export class CarDataStream extends EventEmitter {
     this.stats.messages++;
     this.stats.lastMessageAt = receivedAt;
     if (this.health === 'quiet') this.setHealth('connected');
-    this.armQuietTimer();
+    // The quiet timer is not re-armed per message (a timer per message cost more than the parse): when it fires it
+    // looks at lastMessageAt and waits out the rest.
+    if (!this.quietTimer) this.armQuietTimer();
     this.emit('message', parsed.message, receivedAt);
   }
 
@@ -214,6 +220,7 @@ export class CarDataStream extends EventEmitter {
     this.client = undefined;
     this.stats.connectedSince = undefined;
     this.options.clock.clearTimeout(this.quietTimer);
+    this.quietTimer = undefined;
     this.options.clock.clearTimeout(this.stableTimer);
     void endClient(client);
     if (!this.running) return;
@@ -277,14 +284,17 @@ export class CarDataStream extends EventEmitter {
     if (client) void endClient(client);
   }
 
-  private armQuietTimer(): void {
+  /** Quiet once nothing has arrived for quietAfterMs since the last message (or since connecting). */
+  private armQuietTimer(delay = this.options.quietAfterMs ?? 15 * 60_000): void {
     this.options.clock.clearTimeout(this.quietTimer);
-    this.quietTimer = this.options.clock.setTimeout(
-      () => {
-        if (this.health === 'connected') this.setHealth('quiet', 'connected; the car has sent nothing for a while');
-      },
-      this.options.quietAfterMs ?? 15 * 60_000,
-    );
+    this.quietTimer = this.options.clock.setTimeout(() => {
+      this.quietTimer = undefined;
+      const quietAfter = this.options.quietAfterMs ?? 15 * 60_000;
+      const since = Math.max(this.stats.lastMessageAt ?? -Infinity, this.stats.connectedSince ?? -Infinity);
+      const left = since + quietAfter - this.options.clock.now();
+      if (left > 0) this.armQuietTimer(left);
+      else if (this.health === 'connected') this.setHealth('quiet', 'connected; the car has sent nothing for a while');
+    }, delay);
   }
 
   private setHealth(health: StreamHealth, reason?: string): void {

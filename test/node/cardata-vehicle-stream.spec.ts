@@ -7,6 +7,7 @@ import { loginDemoAccount } from '../../src/cli/demo-login';
 
 const accountNode = nodeModule('cardata-account');
 const streamNode = nodeModule('cardata-vehicle-stream');
+const apiNode = nodeModule('cardata-api-call');
 
 /** Messages through the real account and stream nodes, from the simulator over TLS MQTT. */
 describe('cardata-vehicle-stream node', function () {
@@ -277,6 +278,40 @@ describe('cardata-vehicle-stream node', function () {
     );
     assert.equal(second[0].payload, 'ended');
     assert.equal(second[0].attributes.distance_km, 7);
+  });
+
+  it('hands a trip end it derived without isMoving to the api-call node’s poll planner', async () => {
+    const LAT = 'vehicle.cabin.infotainment.navigation.currentLocation.latitude';
+    const LON = 'vehicle.cabin.infotainment.navigation.currentLocation.longitude';
+    const STATUS = 'vehicle.drivetrain.electricEngine.charging.status';
+    const now = () => new Date().toISOString();
+    const fix = (lat: number, lon: number) => ({
+      [LAT]: { value: lat, unit: 'degrees', timestamp: now() },
+      [LON]: { value: lon, unit: 'degrees', timestamp: now() },
+    });
+    await helper.load(
+      [accountNode, streamNode, apiNode] as never,
+      [
+        ...flow({ vin: vin(), location: true, trips: true, descriptors: 'none', streamHealth: false }),
+        { id: 'api', type: 'cardata-api-call', account: 'acc', vin: vin(), poll: true, wires: [['answer'], []] },
+        { id: 'answer', type: 'helper' },
+      ] as never,
+    );
+    const trips: string[] = [];
+    const answers: any[] = [];
+    helper.getNode('out').on('input', (m: any) => m.metric === 'trip' && trips.push(m.payload));
+    helper.getNode('answer').on('input', (m: unknown) => answers.push(m));
+    const account = (helper.getNode('acc') as any).account;
+    await waitFor(() => (account.stream.health === 'connected' ? true : undefined));
+    // No isMoving anywhere: the car leaves its park zone by GPS and the trip ends when it starts charging.
+    await publish(vin(), fix(48.1, 11.5));
+    await publish(vin(), fix(48.11, 11.5));
+    await waitFor(() => (trips.includes('started') ? true : undefined));
+    await publish(vin(), { [STATUS]: { value: 'CHARGINGACTIVE', timestamp: now() } });
+    await waitFor(() => (trips.includes('ended') ? true : undefined));
+    const poll = await waitFor(() => answers.find((m) => m.pollReason === 'trip_end'), 10_000);
+    assert.equal(poll.vin, vin());
+    assert.equal(poll.operation, 'getTelematicData');
   });
 
   it('serves the descriptor catalogue to the editor, searchable, with titles and units', async () => {

@@ -39,6 +39,23 @@ describe('last known values per VIN', () => {
     assert.ok(existsSync(path));
   });
 
+  it('updates values in place without changing what messages() already returned', () => {
+    const store = new LastKnownStore(join(dir, 'd.last-known.json'), 10_000);
+    store.record(message({ soc: { value: 50, unit: '%' } }), T0);
+    const before = store.messages(VIN)[0].message.data;
+    store.record(message({ soc: { value: 51, unit: '%' } }), T0 + 1000);
+    assert.equal(before.soc.value, 50);
+    assert.equal(store.messages(VIN)[0].message.data.soc.value, 51);
+  });
+
+  it('replaces an entry a hand-edited file spoiled instead of failing on it', () => {
+    const path = join(dir, 'e.last-known.json');
+    writeFileSync(path, JSON.stringify({ [VIN]: { soc: 'garbage' } }));
+    const store = new LastKnownStore(path, 10_000);
+    store.record(message({ soc: { value: 52 } }), T0);
+    assert.equal(store.messages(VIN)[0].message.data.soc.value, 52);
+  });
+
   it('starts empty on a damaged file instead of failing', () => {
     const path = join(dir, 'c.last-known.json');
     writeFileSync(path, '{"WBA');

@@ -38,6 +38,26 @@ describe('parseBmwTimestamp', () => {
     assert.equal(parseBmwTimestamp('2026-08-20 17:02:11 +0000'), Date.UTC(2026, 7, 20, 17, 2, 11));
   });
 
+  it('reads BMW’s own form (a fast path without the regex) exactly as the general form', () => {
+    const cases: [string, number | null][] = [
+      ['2024-02-29T23:59:59Z', Date.UTC(2024, 1, 29, 23, 59, 59)],
+      ['2025-02-29T10:00:00Z', null],
+      ['1900-02-29T10:00:00Z', null],
+      ['2000-02-29T10:00:00Z', Date.UTC(2000, 1, 29, 10)],
+      ['2026-08-20T17:02:11.4Z', Date.UTC(2026, 7, 20, 17, 2, 11, 400)],
+      ['2026-08-20T17:02:11.43Z', Date.UTC(2026, 7, 20, 17, 2, 11, 430)],
+      ['2026-08-20T17:02:11.999999999Z', Date.UTC(2026, 7, 20, 17, 2, 11, 999)],
+      ['2026-08-20T17:02:11.Z', null],
+      ['1969-12-31T23:59:59.999Z', -1],
+      ['2026-08-20T17:60:11Z', null],
+    ];
+    for (const [text, epoch] of cases) {
+      assert.equal(parseBmwTimestamp(text), epoch, text);
+      // The same instant with a zone takes the general path: both must agree.
+      if (epoch !== null) assert.equal(parseBmwTimestamp(text.replace('Z', '+00:00')), epoch, `${text} +00:00`);
+    }
+  });
+
   it('reads a timestamp without a zone as UTC, not as the server’s local time', () => {
     assert.equal(parseBmwTimestamp('2026-08-15T17:55:02'), Date.UTC(2026, 7, 15, 17, 55, 2));
   });
