@@ -28,8 +28,91 @@ export function simulatorAccountNode(
   };
 }
 
-export function demoFlow(ready: ReadyLine): Record<string, unknown>[] {
+/** The simulator's Traccar server and the model name of the car magic SOC watches. */
+export interface DemoExtras {
+  traccar?: { url: string; token: string; devices: { name: string; vin: string }[] };
+  /** Model name per VIN, as basicData gives it. */
+  models?: Record<string, string>;
+}
+
+export const DEMO_TRACCAR_ID = 'cardata-demo-traccar';
+
+/** The flow; with `extras.traccar`, also magic SOC fed by the simulator's Traccar server. */
+export function demoFlow(ready: ReadyLine, extras: DemoExtras = {}): Record<string, unknown>[] {
   const tab = 'cardata-demo-tab';
+  return [...baseFlow(ready, tab), ...(extras.traccar ? drivingFlow(ready, tab, extras.traccar, extras.models) : [])];
+}
+
+/** flows_cred.json of the demo: the Traccar token (the account's tokens live in their own file). */
+export function demoCredentials(extras: DemoExtras): Record<string, Record<string, string>> {
+  return extras.traccar ? { [DEMO_TRACCAR_ID]: { token: extras.traccar.token } } : {};
+}
+
+function debugNode(id: string, tab: string, name: string, x: number, y: number): Record<string, unknown> {
+  return {
+    id,
+    type: 'debug',
+    z: tab,
+    name,
+    active: true,
+    tosidebar: true,
+    console: false,
+    tostatus: true,
+    complete: 'true',
+    targetType: 'full',
+    statusVal: 'payload',
+    statusType: 'msg',
+    x,
+    y,
+    wires: [],
+  };
+}
+
+/**
+ * Magic SOC of the first car, with its speed from the simulator's Traccar server: magic SOC's trip events start and
+ * stop the Traccar polling, the speeds go back into magic SOC. Its status shows the value, driving and the bracket.
+ */
+function drivingFlow(
+  ready: ReadyLine,
+  tab: string,
+  traccar: NonNullable<DemoExtras['traccar']>,
+  models: Record<string, string> = {},
+): Record<string, unknown>[] {
+  const vin = ready.vins[0] ?? '';
+  return [
+    { id: DEMO_TRACCAR_ID, type: 'cardata-traccar', name: 'Simulated Traccar', url: traccar.url, maxAge: 300 },
+    {
+      id: 'cardata-demo-magic',
+      type: 'cardata-magic-soc',
+      z: tab,
+      name: 'magic SOC (while driving)',
+      vin,
+      capacity: 0,
+      model: models[vin] ?? '',
+      output: 'contract',
+      x: 380,
+      y: 440,
+      wires: [['cardata-demo-magic-debug', 'cardata-demo-traccar-speed']],
+    },
+    debugNode('cardata-demo-magic-debug', tab, 'magic SOC (status: value, mode, speed bracket)', 660, 440),
+    {
+      id: 'cardata-demo-traccar-speed',
+      type: 'cardata-traccar-speed',
+      z: tab,
+      name: 'speed from Traccar',
+      traccar: DEMO_TRACCAR_ID,
+      vinMap: traccar.devices.map((d) => `${d.vin}:${d.name}`).join(', '),
+      mode: 'trip',
+      output: 'contract',
+      x: 380,
+      y: 500,
+      wires: [['cardata-demo-magic', 'cardata-demo-speed-debug']],
+    },
+    debugNode('cardata-demo-speed-debug', tab, 'Traccar speed (km/h)', 640, 500),
+  ];
+}
+
+function baseFlow(ready: ReadyLine, tab: string): Record<string, unknown>[] {
   return [
     { id: tab, type: 'tab', label: 'BMW CarData demo', disabled: false, info: demoInfo(ready) },
     simulatorAccountNode(ready, DEMO_ACCOUNT_ID, { name: 'Simulated BMW account' }),
@@ -99,7 +182,9 @@ export function demoFlow(ready: ReadyLine): Record<string, unknown>[] {
       streamHealth: false,
       x: 160,
       y: 120,
-      wires: [['cardata-demo-predicted']],
+      // Magic SOC exists only when the demo runs with the simulator's Traccar server; Node-RED ignores a wire to a
+      // node that is not there.
+      wires: [['cardata-demo-predicted', 'cardata-demo-magic']],
     },
     {
       id: 'cardata-demo-predicted',

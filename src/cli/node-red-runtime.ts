@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
@@ -26,6 +27,20 @@ export interface UserDirOptions {
   credentialSecret: string;
   /** More settings.js properties, as JavaScript source (e.g. an adminAuth block for tests). */
   extraSettings?: string;
+  /** Node credentials by node id (a config node's token), written to flows_cred.json as Node-RED encrypts them. */
+  credentials?: Record<string, Record<string, string>>;
+}
+
+/**
+ * flows_cred.json as Node-RED writes it with a credentialSecret: AES-256-CTR under the secret's SHA-256, the IV in
+ * hex before the base64 cipher text.
+ */
+export function encryptCredentials(secret: string, credentials: Record<string, unknown>): string {
+  const key = createHash('sha256').update(secret).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  const text = cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64');
+  return JSON.stringify({ $: iv.toString('hex') + text });
 }
 
 /**
@@ -52,6 +67,9 @@ export function prepareUserDir(options: UserDirOptions): void {
   writeFileSync(join(userDir, 'settings.js'), settingsJs(options.credentialSecret, options.extraSettings));
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(options.flows, null, 2));
   rmSync(join(userDir, 'flows_cred.json'), { force: true });
+  if (options.credentials) {
+    writeFileSync(join(userDir, 'flows_cred.json'), encryptCredentials(options.credentialSecret, options.credentials));
+  }
   // Every start is a fresh demo: the simulator is new, so yesterday's tokens and quota ledger mean nothing.
   rmSync(join(userDir, 'cardata'), { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
 import { CarDataSimulator } from '../sim/simulator';
-import { DEMO_ACCOUNT_ID, demoFlow } from './demo-flow';
+import { DEMO_ACCOUNT_ID, demoCredentials, demoFlow } from './demo-flow';
 import { loginDemoAccount } from './demo-login';
 import { prepareUserDir, startNodeRed, waitForNodeRed } from './node-red-runtime';
 
@@ -26,7 +26,15 @@ async function main(): Promise<void> {
     http: { pollIntervalSec: 1 },
   });
   log(`simulator ready: ${JSON.stringify(sim.ready)}`);
-  prepareUserDir({ userDir, packageDir, flows: demoFlow(sim.ready), credentialSecret: 'cardata-demo-only' });
+  const models = Object.fromEntries(sim.ready.vins.map((vin) => [vin, String(sim.fleet.basicData(vin).modelName)]));
+  const extras = { traccar: sim.traccar.info(), models };
+  prepareUserDir({
+    userDir,
+    packageDir,
+    flows: demoFlow(sim.ready, extras),
+    credentialSecret: 'cardata-demo-only',
+    credentials: demoCredentials(extras),
+  });
   await loginDemoAccount(sim.ready, userDir, DEMO_ACCOUNT_ID);
   const nodeRed = startNodeRed(userDir, port, { CARDATA_SIM_READY: JSON.stringify(sim.ready) });
 

@@ -83,4 +83,18 @@ describe('npm start: Node-RED with the package and the demo flow against the sim
     }, 30_000);
     assert.equal(status.loggedIn, true);
   });
+
+  it('runs magic SOC with the speed from the simulator’s Traccar, whose token it decrypted from flows_cred.json', async () => {
+    const res = await fetch(`${url}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
+    const { flows } = (await res.json()) as { flows: { type: string; id: string; url?: string }[] };
+    assert.ok(flows.some((n) => n.type === 'cardata-magic-soc'));
+    assert.ok(flows.some((n) => n.type === 'cardata-traccar-speed'));
+    const server = flows.find((n) => n.type === 'cardata-traccar');
+    assert.match(server?.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/traccar$/);
+    // The device list goes through the deployed config node with its token: a wrong or missing one gives 502.
+    const devices = await fetch(`${url}/cardata-traccar/${server!.id}/devices`);
+    assert.equal(devices.status, 200, await devices.clone().text());
+    const body = (await devices.json()) as { devices: { name: string }[] };
+    assert.ok(body.devices.length > 0);
+  });
 });
