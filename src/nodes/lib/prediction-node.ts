@@ -35,6 +35,23 @@ export interface PredictionNodeSpec {
   status(output: VehicleOutput, prefix: string): NodeStatus;
   /** The status after a restart, from the last prediction sent before it. */
   restoredStatus(last: SentPrediction): NodeStatus | undefined;
+  /** More the node does beside the engines (predicted-soc's charge-end poll); started once the engines run. */
+  attach?(runtime: PredictionRuntime): PredictionExtension | undefined;
+}
+
+/** What an extension can do with the node's engines. */
+export interface PredictionRuntime {
+  /** Send outputs as the node sends the engines' own (an event of the extension's). */
+  emit(outputs: readonly VehicleOutput[]): void;
+  /** A BMW message that did not come through the input (a REST answer the node asked for), into the engines. */
+  ingest(vin: string, readings: Reading[]): VehicleOutput[];
+}
+
+export interface PredictionExtension {
+  /** The engines asked for something that is not a message (a REST poll). */
+  onRequest(output: VehicleOutput): void;
+  /** The node closes: finish what is in flight (its result belongs in the saved state). */
+  stop(): Promise<void>;
 }
 
 export interface PredictionNodeConfig {
@@ -109,14 +126,21 @@ export function runPredictionNode(
     }
   };
 
-  /** Engine outputs → messages of the contract. REST poll requests are not messages. */
+  /** Set once the engines run (it may use them); emit hands it the engines' requests. */
+  const attached: { extension?: PredictionExtension } = {};
+
+  /** Engine outputs → messages of the contract. REST poll requests are not messages: the extension may act on them. */
   const emit = (outputs: readonly VehicleOutput[], send: Send) => {
     const now = clock.now();
     const messages: NodeMessage[] = [];
     let persist = false;
     for (const output of outputs) {
-      if (output.engine !== spec.sends || output.kind === 'request') continue;
+      if (output.engine !== spec.sends) continue;
       if (vinFilter && output.vin !== vinFilter) continue;
+      if (output.kind === 'request') {
+        attached.extension?.onRequest(output);
+        continue;
+      }
       if (output.kind === 'event' && typeof output.payload === 'string' && spec.saveAfter.has(output.payload)) {
         persist = true;
       }
@@ -141,6 +165,14 @@ export function runPredictionNode(
     } catch (err) {
       for (const item of items) item.done(err as Error);
     }
+  });
+
+  attached.extension = spec.attach?.({
+    emit: (outputs) => emit(outputs, (msg) => node.send(msg)),
+    ingest: (vin, readings) => {
+      batch.flush();
+      return engines.ingest(vin, readings, clock.now());
+    },
   });
 
   const handle = (input: Exclude<VehicleInput, { kind: 'ignore' | 'descriptor' }>, send: Send) => {
@@ -208,6 +240,10 @@ export function runPredictionNode(
   node.on('close', (removed: boolean, done: () => void) => {
     heartbeat.stop();
     learningRegistry.deregister(owner);
+    void (attached.extension?.stop() ?? Promise.resolve()).finally(() => closeDown(removed, done));
+  });
+
+  function closeDown(removed: boolean, done: () => void): void {
     batch.flush();
     // Disabling a flow closes its nodes as "removed" too; only a node gone from the flows loses its learning.
     if (removed && !inFlows(RED, node)) {
@@ -220,7 +256,7 @@ export function runPredictionNode(
       save();
     }
     done();
-  });
+  }
 
   /** After a restart, the value last sent (from the saved state) rather than "no data". */
   function initialStatus(): NodeStatus {
