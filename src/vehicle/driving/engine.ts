@@ -178,7 +178,8 @@ export class DrivingEngine {
 
   /**
    * The accepted odometer (km), the GPS distance the tracker added since the last call and whether a fix came with
-   * it, and when (BMW's time) the car was last seen to move: an end-of-trip SOC older than that does not include the whole trip.
+   * it, and when (BMW's time) the car was last seen to move: an end-of-trip SOC older than that does not include
+   * the whole trip.
    */
   position(odometerKm: number | null, gps: { stepKm: number; fix: boolean }, movedAt: number): void {
     const s = this.s;
@@ -288,7 +289,6 @@ export class DrivingEngine {
   /** A Traccar reading, km/h; null when Traccar has none (offline, no valid or a stale position). */
   speed(kmh: number | null, now: number): void {
     this.s.speed = { kmh: speedBracket(kmh) === null ? null : kmh, at: now };
-
     this.applySpeed(now);
   }
 
