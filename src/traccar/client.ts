@@ -8,7 +8,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { systemClock, type Clock } from '../cardata/clock';
-import { knotsToKmh } from '../vehicle/driving/speed-brackets';
+import { knotsToKmh } from './units';
 
 export type TraccarReason =
   'unauthorized' | 'unreachable' | 'http_error' | 'bad_answer' | 'unknown_device' | 'no_position' | 'invalid' | 'stale';

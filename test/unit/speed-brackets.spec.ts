@@ -1,6 +1,7 @@
 /** Speed brackets and units (reference/algorithms.md §11 D, TR-01). */
 import assert from 'node:assert/strict';
-import { knotsToKmh, speedBracket } from '../../src/vehicle/driving/speed-brackets';
+import { knotsToKmh } from '../../src/traccar/units';
+import { speedBracket } from '../../src/vehicle/driving/speed-brackets';
 
 describe('speed brackets (TR-01)', () => {
   it('maps km/h to brackets with inclusive lower bounds', () => {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../cardata/clock';
-import { KMH_PER_KNOT } from '../../vehicle/driving/speed-brackets';
+import { KMH_PER_KNOT } from '../../traccar/units';
 import type { TrueState } from '../vehicle/model';
 
 export interface SimTraccarDevice {

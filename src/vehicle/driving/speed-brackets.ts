@@ -17,13 +17,6 @@ const LOWER_BOUNDS: Record<SpeedBracket, number> = {
   fast_highway: 130,
 };
 
-/** Traccar reports speed in knots. */
-export const KMH_PER_KNOT = 1.852;
-
-export function knotsToKmh(knots: number): number {
-  return knots * KMH_PER_KNOT;
-}
-
 /** The bracket of a speed in km/h; null for a speed that is not a usable reading. */
 export function speedBracket(speedKmh: number | null | undefined): SpeedBracket | null {
   if (typeof speedKmh !== 'number' || !Number.isFinite(speedKmh) || speedKmh < 0) return null;
