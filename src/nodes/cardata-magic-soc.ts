@@ -10,8 +10,15 @@ interface MagicSocDef extends NodeDef, PredictionNodeConfig {
   model?: string;
 }
 
-/** Learning changed, or a trip began or ended: write the state at once. */
-const SAVE_AFTER = new Set(['trip_started', 'trip_ended', 'learning_updated', 'learning_rejected']);
+/** Learning changed, or a trip or a charge began or ended: write the state at once. */
+const SAVE_AFTER = new Set([
+  'trip_started',
+  'trip_ended',
+  'charge_started',
+  'charge_ended',
+  'learning_updated',
+  'learning_rejected',
+]);
 
 export = function (RED: NodeAPI): void {
   function CarDataMagicSocNode(this: Node, config: MagicSocDef): void {

@@ -60,6 +60,8 @@ export class DrivingSlot implements EngineSlot {
     this.restored = saved.engine !== undefined;
     const trip = this.tracker.state.trip;
     if (trip) this.gps = { startedAt: trip.startedAt, metres: trip.gpsDistanceM };
+    // The fix the tracker already had is not a new one after a restart.
+    this.lastFixAt = this.tracker.state.lastFix?.measuredAt ?? null;
   }
 
   ingest(readings: readonly Reading[], now: number): VehicleOutput[] {
@@ -71,7 +73,7 @@ export class DrivingSlot implements EngineSlot {
     const out = this.follow(motion, now);
     const started = motion.some((m) => m.metric === 'trip' && m.payload === 'started');
     if (fresh && !started) this.driving.reanchor(fresh.value, fresh.at);
-    this.anchorIfMoving(now);
+    out.push(...this.anchorIfMoving(now));
     out.push(...this.events(this.driving.settle(now, this.isCharging)));
     return out;
   }
@@ -79,7 +81,7 @@ export class DrivingSlot implements EngineSlot {
   heartbeat(now: number): VehicleOutput[] {
     this.afterRestore(now);
     const out = this.follow(this.tracker.check(now), now);
-    this.anchorIfMoving(now);
+    out.push(...this.anchorIfMoving(now));
     out.push(...this.events(this.driving.tick(now, this.isCharging)));
     return out;
   }
@@ -156,7 +158,7 @@ export class DrivingSlot implements EngineSlot {
       if (m.metric !== 'trip') continue;
       if (m.payload === 'started') {
         const startKm = typeof m.attributes.odometer_km === 'number' ? m.attributes.odometer_km : null;
-        if (!this.phev && !this.isCharging) this.driving.startTrip(startKm, now);
+        if (!this.phev && !this.isCharging) out.push(...this.events(this.driving.startTrip(startKm, now).events));
         out.push(this.event('trip_started', { ...m.attributes, anchored: this.driving.session !== null }));
       } else {
         this.driving.endTrip(now);
@@ -167,10 +169,10 @@ export class DrivingSlot implements EngineSlot {
   }
 
   /** A trip whose start had no basis (no SOC or odometer yet) is anchored once there is one (§6.3). */
-  private anchorIfMoving(now: number): void {
-    if (this.tracker.moving !== true || this.driving.session || this.phev || this.isCharging) return;
+  private anchorIfMoving(now: number): VehicleOutput[] {
+    if (this.tracker.moving !== true || this.driving.session || this.phev || this.isCharging) return [];
     const start = this.tracker.state.trip?.startOdometerKm ?? null;
-    this.driving.startTrip(start, now);
+    return this.events(this.driving.startTrip(start, now).events);
   }
 
   private record(p: DrivingPrediction, now: number): VehicleOutput {

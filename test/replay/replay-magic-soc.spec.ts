@@ -174,6 +174,31 @@ describe('replay — magic SOC where we differ from the reference (§12.3)', () 
     near(at(r, 910).attributes.raw, 75);
   });
 
+  it('an older SOC re-delivered by a REST answer does not re-anchor the trip', () => {
+    const r = magic(`${D80}; MSG 600 {ODO=10010 km, HDR=77 %}; API 700 {HDR=79 % @ts=2026-03-02T09:55:00Z}; EVAL 710`);
+    assert.equal(at(r, 710).attributes.anchor_soc, 77);
+    assert.equal(at(r, 710).attributes.bmw_soc, 77);
+  });
+
+  it('a trip that starts while the one before waits for its SOC makes the one before learn, and says so', () => {
+    const r = magic(
+      `${D80}; MSG 600 {HDR=76 %}; MSG 1200 {ODO=10030 km}; MSG 1300 {MOV=ASN_isFalse}; MSG 1800 {MOV=ASN_isTrue}`,
+    );
+    const learned = events(r, 'learning_updated');
+    assert.equal(learned.length, 1);
+    assert.equal(secondsOf(learned[0]), 1800);
+    near(learned[0].attributes.measured_kwh_per_km, 0.106667, 1e-6);
+  });
+
+  it('after a restart, the first GPS step after an anchor is still not billed', () => {
+    const r = magic(
+      `${D80}; MSG 10 {LAT=48.1 deg, LON=11.5 deg}; MSG 100 {ODO=10002 km, HDR=79 %}; RESTART 110; ` +
+        'MSG 120 {ODO=10002 km}; MSG 300 {LAT=48.15 deg, LON=11.5 deg}; EVAL 310',
+    );
+    assert.deepEqual(r.errors, []);
+    assert.equal(at(r, 310).attributes.km_since_anchor, 0);
+  });
+
   it('charging: magic SOC is the charging prediction while the car charges', () => {
     const r = new ReplayRun(
       'MSG -600 {HDR=50 %, MAXE=80 kWh, TGT=80 %}; MSG 0 {STAT=CHARGINGACTIVE, VOLT=230 V, AMP=16 A, PH="3-PHASES"}; EVAL 600',
@@ -216,6 +241,18 @@ describe('replay — vectors §11 D and speed lines (Traccar speed buckets)', ()
     // The odometer (9 km at 300, measured then) replaces the estimate.
     near(at(r, 300).attributes.raw, 80 - 9 * 0.2625);
     assert.equal(at(r, 300).attributes.extrapolated_km, undefined);
+  });
+
+  it('an estimate that was too much is taken back when BMW’s odometer comes', () => {
+    const r = magic(`${D80}; SPEED 0 120; SPEED 60 120; EVAL 110; SPEED 115 10; MSG 120 {ODO=10001 km}`);
+    near(at(r, 110).attributes.raw, 80 - ((120 * 110) / 3600) * 0.2625);
+    near(at(r, 120).attributes.raw, 80 - 0.2625);
+  });
+
+  it('the estimate starts at the reading that says the car goes fast, not at the last odometer', () => {
+    const r = magic(`${D80}; MSG 600 {ODO=10010 km}; SPEED 900 100; EVAL 900; EVAL 930`);
+    near(at(r, 900).attributes.raw, 77.375);
+    near(at(r, 930).attributes.raw, 77.375 - ((100 * 30) / 3600) * 0.2625);
   });
 
   it('without Traccar, and below 60 km/h, nothing is guessed between uploads', () => {

@@ -183,6 +183,8 @@ export function startRequestedPolling(
         const waiting = planner.snapshot().vins[vin]?.pending.some((p) => p.reason === reason) ?? false;
         options.onSkip(vin, reason, waiting ? 'budget' : 'cooldown');
       });
+      // A failure (the planner's file not writable, a handler throwing) is said once and must not stop later requests.
+      queue = queue.catch((err: unknown) => options.onError(err instanceof Error ? err : new Error(String(err))));
     },
     async stop() {
       await queue;

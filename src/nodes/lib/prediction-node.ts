@@ -135,14 +135,16 @@ export function runPredictionNode(
     const messages: NodeMessage[] = [];
     let persist = false;
     for (const output of outputs) {
-      if (output.engine !== spec.sends) continue;
       if (vinFilter && output.vin !== vinFilter) continue;
+      // Any engine's learning is saved at once, also one whose messages this node does not send (magic SOC's
+      // charging engine).
+      if (output.kind === 'event' && typeof output.payload === 'string' && spec.saveAfter.has(output.payload)) {
+        persist = true;
+      }
+      if (output.engine !== spec.sends) continue;
       if (output.kind === 'request') {
         attached.extension?.onRequest(output);
         continue;
-      }
-      if (output.kind === 'event' && typeof output.payload === 'string' && spec.saveAfter.has(output.payload)) {
-        persist = true;
       }
       if (output.kind === 'prediction') {
         const many = !vinFilter && engines.vins.length > 1;
@@ -240,7 +242,9 @@ export function runPredictionNode(
   node.on('close', (removed: boolean, done: () => void) => {
     heartbeat.stop();
     learningRegistry.deregister(owner);
-    void (attached.extension?.stop() ?? Promise.resolve()).finally(() => closeDown(removed, done));
+    void (attached.extension?.stop() ?? Promise.resolve())
+      .catch((err: unknown) => node.warn((err as Error).message))
+      .finally(() => closeDown(removed, done));
   });
 
   function closeDown(removed: boolean, done: () => void): void {

@@ -69,12 +69,12 @@ export function parseTripInput(msg: InputMessage): TripInput {
   const value = valueOf(msg.payload);
 
   if (metric === 'trip') {
-    if (!(value in TRIP_PAYLOADS)) throw new TripInputError('badTrip', { payload: value.slice(0, 40) });
+    if (!Object.hasOwn(TRIP_PAYLOADS, value)) throw new TripInputError('badTrip', { payload: value.slice(0, 40) });
     return { kind: 'trip', vin: vinOf(text(msg.vin), topicVin), active: TRIP_PAYLOADS[value] };
   }
   if (metric === 'event') {
     // Charging and learning events share the topic: only the trip ones matter here.
-    if (!(value in EVENT_PAYLOADS)) return { kind: 'ignore' };
+    if (!Object.hasOwn(EVENT_PAYLOADS, value)) return { kind: 'ignore' };
     return { kind: 'trip', vin: vinOf(text(msg.vin), topicVin), active: EVENT_PAYLOADS[value] };
   }
   if (metric.startsWith('vehicle.') || OTHER_METRICS.has(metric)) return { kind: 'ignore' };

@@ -84,6 +84,8 @@ export interface DrivingState {
   /** BMW's time of the last odometer rise or GPS step. */
   movedAt: number | null;
   speed: { kmh: number | null; at: number } | null;
+  /** Since when Traccar's readings say the car goes at least 60 km/h, without a gap. */
+  fastSince: number | null;
 }
 
 const monthOf = (ms: number) => new Date(ms).getUTCMonth() + 1;
@@ -106,6 +108,7 @@ function emptyState(): DrivingState {
     odometerKm: null,
     movedAt: null,
     speed: null,
+    fastSince: null,
   };
 }
 
@@ -152,18 +155,21 @@ export class DrivingEngine {
       const value = reading.value;
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       const at = reading.measuredAt ?? now;
+      const soc = value >= 0 && value <= 100;
+      // A REST answer can re-deliver a value older than one the stream already gave: it must not re-anchor a trip.
+      const newer = (stored: SocReading | null) => soc && (stored === null || at >= stored.at);
       switch (reading.descriptor) {
         case HDR:
-          if (value >= 0 && value <= 100) this.s.header = fresh = { value, at, source: 'header' };
+          if (newer(this.s.header)) this.s.header = fresh = { value, at, source: 'header' };
           break;
         case DISP:
-          if (value >= 0 && value <= 100) {
+          if (newer(this.s.displayed)) {
             this.s.displayed = { value, at, source: 'displayed' };
             if (fresh?.source !== 'header') fresh = this.s.displayed;
           }
           break;
         case HVSOC:
-          if (value >= 0 && value <= 100) this.s.tripEnd = { value, at, source: 'trip_end' };
+          if (newer(this.s.tripEnd)) this.s.tripEnd = { value, at, source: 'trip_end' };
           break;
         case MAXE:
           if (value > 0) this.s.maxEnergyKwh = value;
@@ -215,23 +221,25 @@ export class DrivingEngine {
 
   /**
    * A trip began (§4.3). `startOdometerKm` is where the tracker says it began (it may be below the current odometer
-   * when the car drove before anything said so). False when there is no basis (no SOC, odometer or capacity).
+   * when the car drove before anything said so). Not anchored when there is no basis (no SOC, odometer or capacity);
+   * the events are the learning of the trip before, which this one ends.
    */
-  startTrip(startOdometerKm: number | null, now: number): boolean {
+  startTrip(startOdometerKm: number | null, now: number): { anchored: boolean; events: DrivingEvent[] } {
     const s = this.s;
-    if (s.session) return true;
+    if (s.session) return { anchored: true, events: [] };
     const ended = s.ended;
     if (ended && now - ended.endedAt < CONTINUITY_MS) {
       // A stop shorter than the continuity window is the same trip: learning sees it whole (§12.3 #22).
       s.session = ended.session;
       s.ended = null;
-      return true;
+      return { anchored: true, events: [] };
     }
-    this.finishEnded(now);
+    // The trip before is over for good: it learns now, with the SOC there is.
+    const events = this.finishEnded(now);
     const bmw = this.bmwSoc;
     const odometer = s.odometerKm;
     const capacity = this.capacity();
-    if (!bmw || odometer === null || capacity === null) return false;
+    if (!bmw || odometer === null || capacity === null) return { anchored: false, events };
     // Smoothing: a shown value within the hysteresis of BMW's integer is the better of the two.
     let anchor = bmw.value;
     if (s.lastValue !== null && Math.abs(s.lastValue - bmw.value) < HYSTERESIS_POINTS) anchor = s.lastValue;
@@ -257,7 +265,7 @@ export class DrivingEngine {
       driven: {},
     };
     this.applySpeed(now);
-    return true;
+    return { anchored: true, events };
   }
 
   /** A fresh BMW SOC during the trip (§4.4), measured at `at`. */
@@ -288,7 +296,11 @@ export class DrivingEngine {
 
   /** A Traccar reading, km/h; null when Traccar has none (offline, no valid or a stale position). */
   speed(kmh: number | null, now: number): void {
+    const wasFast = (this.currentSpeed(now) ?? 0) >= EXTRAPOLATION_MIN_KMH;
     this.s.speed = { kmh: speedBracket(kmh) === null ? null : kmh, at: now };
+    const fast = (this.s.speed.kmh ?? 0) >= EXTRAPOLATION_MIN_KMH;
+    if (!fast) this.s.fastSince = null;
+    else if (!wasFast || this.s.fastSince === null) this.s.fastSince = now;
     this.applySpeed(now);
   }
 
@@ -305,7 +317,8 @@ export class DrivingEngine {
 
   /**
    * The value now (§4.6). `charging`: the charging prediction while the car charges — then magic SOC is that value.
-   * Null when there is no basis. Evaluating moves the display down while driving (it never goes up between anchors).
+   * Null when there is no basis. Evaluating moves the display down while driving: the measured part never goes back up
+   * between anchors; a Traccar estimate on top of it is shown, not kept.
    */
   evaluate(now: number, charging: { soc: number } | null): DrivingPrediction | null {
     const s = this.s;
@@ -319,12 +332,12 @@ export class DrivingEngine {
       const toPoints = (kwh: number) => (kwh / session.capacityKwh) * 100;
       const measured = session.anchorSoc - toPoints(energySinceAnchor(session));
       session.display = Math.min(Math.max(measured, 0), session.display);
+      // The estimate is shown, not kept: BMW's next odometer or position replaces it, also when it was too much.
       const extra = toPoints(this.extrapolatedKm(now) * session.span.kwhPerKm);
-      // The estimate moves the shown value down like a measurement: it never goes back up between anchors.
-      session.display = Math.max(Math.min(session.display, measured - extra), 0);
-      s.lastValue = session.display;
+      const shown = Math.max(session.display - extra, 0);
+      s.lastValue = shown;
       return {
-        soc: session.display,
+        soc: shown,
         mode: 'driving',
         driving: true,
         consumption: session.span.kwhPerKm,
@@ -369,8 +382,10 @@ export class DrivingEngine {
     const session = this.s.session;
     const kmh = this.currentSpeed(now);
     if (!session || kmh === null) return 0;
-    if (kmh < EXTRAPOLATION_MIN_KMH) return 0;
-    const ms = Math.min(Math.max(now - session.progressAt, 0), EXTRAPOLATION_MAX_MS);
+    const since = this.s.fastSince;
+    if (kmh < EXTRAPOLATION_MIN_KMH || since === null) return 0;
+    // From the last measured distance, or from the reading that said the car went fast, whichever is later.
+    const ms = Math.min(Math.max(now - Math.max(session.progressAt, since), 0), EXTRAPOLATION_MAX_MS);
     return (kmh * ms) / 3_600_000;
   }
 
@@ -452,7 +467,7 @@ export class DrivingEngine {
     for (const key of ['header', 'displayed', 'tripEnd', 'speed'] as const) {
       if (isRecord(saved[key])) (s as unknown as Record<string, unknown>)[key] = saved[key];
     }
-    for (const key of ['maxEnergyKwh', 'batterySizeKwh', 'lastValue', 'odometerKm', 'movedAt'] as const) {
+    for (const key of ['maxEnergyKwh', 'batterySizeKwh', 'lastValue', 'odometerKm', 'movedAt', 'fastSince'] as const) {
       const value = saved[key];
       if (typeof value === 'number' && Number.isFinite(value)) s[key] = value;
     }
