@@ -255,6 +255,12 @@ describe('replay — vectors §11 D and speed lines (Traccar speed buckets)', ()
     near(at(r, 930).attributes.raw, 77.375 - ((100 * 30) / 3600) * 0.2625);
   });
 
+  it('a fast reading that comes a little late continues the estimate instead of starting it again', () => {
+    const r = magic(`${D80}; SPEED 0 120; SPEED 61 120; EVAL 90`);
+    // From the anchor at 0: 90 s at 120 km/h = 3 km.
+    near(at(r, 90).attributes.raw, 80 - 3 * 0.2625);
+  });
+
   it('without Traccar, and below 60 km/h, nothing is guessed between uploads', () => {
     const r = magic(`${D80}; MSG 600 {ODO=10010 km}; EVAL 690; SPEED 700 45; EVAL 750`);
     near(at(r, 690).attributes.raw, 77.375);

@@ -296,7 +296,11 @@ export class DrivingEngine {
 
   /** A Traccar reading, km/h; null when Traccar has none (offline, no valid or a stale position). */
   speed(kmh: number | null, now: number): void {
-    const wasFast = (this.currentSpeed(now) ?? 0) >= EXTRAPOLATION_MIN_KMH;
+    // Live, a poll's answer can come a little later than the one before: a reading within two windows of the last
+    // fast one continues the fast stretch rather than starting the estimate again.
+    const previous = this.s.speed;
+    const wasFast =
+      previous !== null && (previous.kmh ?? 0) >= EXTRAPOLATION_MIN_KMH && now - previous.at <= 2 * SPEED_WINDOW_MS;
     this.s.speed = { kmh: speedBracket(kmh) === null ? null : kmh, at: now };
     const fast = (this.s.speed.kmh ?? 0) >= EXTRAPOLATION_MIN_KMH;
     if (!fast) this.s.fastSince = null;
