@@ -5,6 +5,7 @@
  */
 import type { Reading, ReadingValue } from '../vehicle/readings';
 import type { StreamMessage } from './wire';
+import { isRecord } from './json';
 
 // REST spells units out (`kilometers`, issues #405/#429) while the stream abbreviates; the catalogue mixes `percent`
 // and `%`. One spelling per unit keeps statistics and unit checks downstream simple.
@@ -42,10 +43,6 @@ const NUMERIC = /^[+-]?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TIMESTAMP_CHARS = /^[0-9][0-9\-:TZ.+ ]*$/;
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `percent` → `%`, `kilometers` → `km`, `miles` → `mi`; empty or the literal `null` → null; others trimmed as is. */
 export function normaliseUnit(unit: unknown): string | null {

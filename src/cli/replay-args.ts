@@ -1,6 +1,7 @@
 /** `cardata-replay` command line → options; every mistake is an Error with a one-line reason. */
 import { parseArgs } from 'node:util';
 import type { VehicleOptions } from '../vehicle/engine-slot';
+import { isRecord } from '../cardata/json';
 
 export const REPLAY_USAGE = `Usage: cardata-replay [options] < trace.jsonl > output.jsonl
 
@@ -23,10 +24,6 @@ export interface ReplayArgs {
 }
 
 const VEHICLE_KEYS = new Set(['capacityKwh', 'powertrain', 'model']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The `--vehicle` object; null clears a field like leaving it out. */
 export function parseVehicleOptions(text: string, warnings: string[] = []): VehicleOptions {

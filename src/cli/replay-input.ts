@@ -4,6 +4,7 @@
  */
 import { parseBmwTimestamp } from '../cardata/normalise';
 import { VIN_PATTERN, type StreamMessage } from '../cardata/wire';
+import { isRecord } from '../cardata/json';
 
 /** BMW's whole telematicData answer is well under this; a longer line is a broken trace, not data. */
 export const MAX_LINE_LENGTH = 1024 * 1024;
@@ -22,10 +23,6 @@ export type ReplayInput =
 export class ReplayInputError extends Error {}
 
 type Fields = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function fail(message: string): never {
   throw new ReplayInputError(message);

@@ -9,6 +9,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { systemClock, type Clock } from '../cardata/clock';
 import { knotsToKmh } from './units';
+import { isRecord } from '../cardata/json';
 
 export type TraccarReason =
   'unauthorized' | 'unreachable' | 'http_error' | 'bad_answer' | 'unknown_device' | 'no_position' | 'invalid' | 'stale';
@@ -245,8 +246,4 @@ function none(deviceName: string, deviceId: number | null, reason: TraccarReason
 
 function finiteOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

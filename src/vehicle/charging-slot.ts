@@ -19,16 +19,13 @@ import {
   type VehicleOutput,
 } from './engine-slot';
 import type { Reading } from './readings';
+import { isRecord } from './json';
 
 export interface ChargingSlotSnapshot {
   /** The efficiency matrix in the integration's format; null while the VIN has learned nothing. */
   learned: unknown;
   /** ChargingEngine.snapshot(): the descriptors, the open or pending session. */
   state: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function engineOptions(options: VehicleOptions): ChargingEngineOptions {

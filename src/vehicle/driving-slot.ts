@@ -17,14 +17,11 @@ import {
   type VehicleOutput,
 } from './engine-slot';
 import type { Reading } from './readings';
+import { isRecord } from './json';
 
 export interface DrivingSlotSnapshot {
   engine: unknown;
   tracker: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;

@@ -16,6 +16,7 @@ import { ChargingSlot } from './charging-slot';
 import { DrivingSlot } from './driving-slot';
 import type { Attributes, EngineName, EngineSlot, ResetTarget, VehicleOptions, VehicleOutput } from './engine-slot';
 import type { Reading } from './readings';
+import { isRecord } from './json';
 
 export const ENGINES_SNAPSHOT_VERSION = 1;
 
@@ -51,10 +52,6 @@ interface Vehicle {
   driving: DrivingSlot | null;
   slots: EngineSlot[];
   sent: Partial<Record<EngineName, SentPrediction>>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseSent(raw: unknown): SentPrediction | undefined {

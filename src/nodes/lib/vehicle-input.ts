@@ -5,6 +5,7 @@
 import { readingsFromData, readingsFromTelematicData } from '../../cardata/normalise';
 import { VIN_PATTERN } from '../../cardata/wire';
 import type { Reading } from '../../vehicle/readings';
+import { isRecord } from '../../cardata/json';
 
 export type VehicleInput =
   /** A whole BMW message: a raw batch, a REST telematicData answer, a stream message as BMW sends it. */
@@ -56,10 +57,6 @@ interface InputMessage {
   receivedAt?: unknown;
   attributes?: unknown;
   aux_kw?: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string {

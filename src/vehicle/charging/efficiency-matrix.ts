@@ -22,6 +22,7 @@ import {
   VOLTAGE_BRACKETS,
 } from './constants';
 import type { Method } from './state';
+import { isRecord } from '../json';
 
 export interface EfficiencyEntry {
   efficiency: number;
@@ -78,10 +79,6 @@ export function nearestBracket(value: number, brackets: readonly number[]): numb
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function phasesOfKey(key: string): number {

@@ -15,6 +15,7 @@ import {
   type SocMark,
   type StoredReading,
 } from './state';
+import { isRecord } from '../json';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -28,10 +29,6 @@ export function takeSnapshot(state: ChargingState): ChargingSnapshot {
 }
 
 type Raw = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function num(raw: Raw, key: string): number | null {
   const value = raw[key];

@@ -5,6 +5,7 @@
  */
 import { LEARNING_RATE_FLOOR, MAX_CONSUMPTION, MIN_CONSUMPTION, REFERENCE_TRIP_KM } from './constants';
 import { SPEED_BRACKETS, isSpeedBracket, type SpeedBracket } from './speed-brackets';
+import { isRecord } from '../json';
 
 export interface LearnedRate {
   kwhPerKm: number;
@@ -111,10 +112,6 @@ export function learnTrip(
     updates.push({ bracket, kwhPerKm: bucket.kwhPerKm, samples: bucket.tripCount });
   }
   return { learned: record, updates };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function rateFromJSON(raw: unknown): LearnedRate | null {

@@ -31,6 +31,7 @@ import { modelDefaults } from './model-defaults';
 import { closeSpan, energySinceAnchor, kmSinceAnchor, reanchor, type DrivingSession } from './session';
 import { speedBracket, type SpeedBracket } from './speed-brackets';
 import { BSM, DISP, HDR, HVSOC, MAXE } from './descriptors';
+import { isRecord } from '../json';
 
 export interface DrivingOptions {
   capacityKwh?: number | null;
@@ -89,10 +90,6 @@ export interface DrivingState {
 }
 
 const monthOf = (ms: number) => new Date(ms).getUTCMonth() + 1;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function emptyState(): DrivingState {
   return {

@@ -7,6 +7,7 @@ import { emptyOdometer, type DistanceUnit, type OdometerState } from './odometer
 import { emptyPairing, type Coordinate, type PairingState, type Sample } from './gps-pairing';
 import type { Point } from './geo';
 import type { TrackPoint, TripState } from './trip';
+import { isRecord } from '../json';
 
 export const MOTION_SNAPSHOT_VERSION = 1;
 
@@ -54,12 +55,6 @@ export function emptyMotion(): MotionState {
     lastFix: null,
     trip: null,
   };
-}
-
-type Raw = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -1,0 +1,6 @@
+/** Reading JSON from BMW, files and messages. */
+
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
