@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { prepareUserDir, startNodeRed, waitForNodeRed, type RunningNodeRed } from '../../src/cli/node-red-runtime';
+import { join } from 'node:path';
 import { CarDataSimulator } from '../../src/sim/simulator';
-import { freePort } from '../helpers/processes';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(__dirname, '..', '..', 'test-results');
+import { SHOTS, deploy, openEditor, requireChromium, waitForNode, type Editor } from '../helpers/editor';
 
 /**
  * A person's first day: in a real Node-RED editor in headless Chromium, add an account from a vehicle-stream node,
@@ -18,80 +11,39 @@ const SHOTS = resolve(__dirname, '..', '..', 'test-results');
 describe('editor: log in with BMW from the account dialog (real Node-RED, headless Chromium)', function () {
   this.timeout(120_000);
   let sim: CarDataSimulator;
-  let nodeRed: RunningNodeRed;
-  let context: BrowserContext;
-  let page: Page;
-  let dir: string;
-  let url: string;
+  let editor: Editor;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // Browser tests need Debian's chromium; CI installs it and sets CARDATA_REQUIRE_TOOLS=1 so this cannot be skipped.
-      if (process.env.CARDATA_REQUIRE_TOOLS === '1')
-        throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-      this.skip();
-    }
+    requireChromium(this);
     sim = await CarDataSimulator.start({ vehicles: 1, speed: 60, http: { pollIntervalSec: 1 } });
-    dir = mkdtempSync(join(tmpdir(), 'cardata-e2e-'));
-    prepareUserDir({
-      userDir: dir,
-      packageDir: resolve(__dirname, '..', '..'),
-      credentialSecret: 'e2e-only',
-      flows: [
-        { id: 't1', type: 'tab', label: 'e2e' },
-        {
-          id: 'vs1',
-          type: 'cardata-vehicle-stream',
-          z: 't1',
-          name: 'my car',
-          account: '',
-          vin: '',
-          descriptors: '',
-          output: 'descriptor',
-          onlyOnChange: false,
-          streamHealth: true,
-          x: 200,
-          y: 100,
-          wires: [[]],
-        },
-      ],
-    });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    nodeRed = startNodeRed(dir, port, { CARDATA_LOG_LEVEL: 'warn' }, 'pipe');
-    await waitForNodeRed(url, nodeRed.child, 60_000);
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cardata-chrome-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    mkdirSync(SHOTS, { recursive: true });
+    editor = await openEditor([
+      { id: 't1', type: 'tab', label: 'e2e' },
+      {
+        id: 'vs1',
+        type: 'cardata-vehicle-stream',
+        z: 't1',
+        name: 'my car',
+        account: '',
+        vin: '',
+        descriptors: '',
+        output: 'descriptor',
+        onlyOnChange: false,
+        streamHealth: true,
+        x: 200,
+        y: 100,
+        wires: [[]],
+      },
+    ]);
   });
 
   after(async () => {
-    await context?.close();
-    await nodeRed?.stop();
+    await editor?.close();
     await sim?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('adds an account, logs in through the approval page, deploys, and the stream node turns green', async () => {
-    await page.goto(url);
-    await page.waitForFunction(() => {
-      const red = (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED;
-      return Boolean(red?.nodes?.node('vs1'));
-    });
+    const { page, url } = editor;
+    await waitForNode(page, url, 'vs1');
     await page.locator('g[id="vs1"] rect.red-ui-flow-node').dblclick();
     await page.waitForSelector('#node-input-account', { state: 'attached' });
     // Node-RED 4+ has its own "+" button for a new config node.
@@ -129,7 +81,7 @@ describe('editor: log in with BMW from the account dialog (real Node-RED, headle
     await page.screenshot({ path: join(SHOTS, 'account-login-code.png') });
 
     // The person opens the link and approves on "BMW's" page.
-    const bmw = await context.newPage();
+    const bmw = await editor.context.newPage();
     await bmw.goto((await link.getAttribute('href'))!);
     assert.equal(await bmw.inputValue('#user_code'), code);
     await bmw.click('#approve');
@@ -142,9 +94,7 @@ describe('editor: log in with BMW from the account dialog (real Node-RED, headle
 
     await page.click('#node-config-dialog-ok');
     await page.click('#node-dialog-ok');
-    await page.click('#red-ui-header-button-deploy');
-    const confirm = page.getByRole('button', { name: 'Confirm deploy' });
-    if (await confirm.isVisible().catch(() => false)) await confirm.click();
+    await deploy(page);
     await page.waitForFunction(
       () => {
         const red = (window as unknown as { RED: { nodes: { node(id: string): { status?: { fill?: string } } } } }).RED;

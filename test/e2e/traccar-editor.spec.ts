@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { prepareUserDir, startNodeRed, waitForNodeRed, type RunningNodeRed } from '../../src/cli/node-red-runtime';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CarDataSimulator } from '../../src/sim/simulator';
-import { freePort } from '../helpers/processes';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(__dirname, '..', '..', 'test-results');
+import { SHOTS, deploy, openEditor, requireChromium, waitForNode, type Editor } from '../helpers/editor';
 
 /**
  * Setting up Traccar in a real Node-RED editor (headless Chromium): a new Traccar server from the speed node's dialog,
@@ -18,101 +12,57 @@ const SHOTS = resolve(__dirname, '..', '..', 'test-results');
 describe('editor: Traccar server and speed node (real Node-RED, headless Chromium)', function () {
   this.timeout(120_000);
   let sim: CarDataSimulator;
-  let nodeRed: RunningNodeRed;
-  let context: BrowserContext;
-  let page: Page;
-  let dir: string;
-  let url: string;
+  let editor: Editor;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CARDATA_REQUIRE_TOOLS === '1')
-        throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-      this.skip();
-    }
+    requireChromium(this);
     sim = await CarDataSimulator.start({ vehicles: 1 });
     const vin = sim.ready.vins[0];
-    dir = mkdtempSync(join(tmpdir(), 'cardata-e2e-traccar-'));
-    prepareUserDir({
-      userDir: dir,
-      packageDir: resolve(__dirname, '..', '..'),
-      credentialSecret: 'e2e-only',
-      flows: [
-        { id: 't1', type: 'tab', label: 'e2e' },
-        {
-          id: 'go',
-          type: 'inject',
-          z: 't1',
-          props: [{ p: 'topic', vt: 'str' }, { p: 'payload' }],
-          topic: `${vin}/trip`,
-          payload: 'started',
-          payloadType: 'str',
-          name: '',
-          repeat: '',
-          crontab: '',
-          once: false,
-          onceDelay: 0.1,
-          x: 100,
-          y: 100,
-          wires: [['ts1']],
-        },
-        {
-          id: 'ts1',
-          type: 'cardata-traccar-speed',
-          z: 't1',
-          name: 'gps speed',
-          traccar: '',
-          vinMap: '',
-          mode: 'trip',
-          output: 'contract',
-          x: 300,
-          y: 100,
-          wires: [[]],
-        },
-      ],
-    });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    nodeRed = startNodeRed(dir, port, { CARDATA_LOG_LEVEL: 'warn' }, 'pipe');
-    await waitForNodeRed(url, nodeRed.child, 60_000);
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cardata-chrome-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    mkdirSync(SHOTS, { recursive: true });
+    editor = await openEditor([
+      { id: 't1', type: 'tab', label: 'e2e' },
+      {
+        id: 'go',
+        type: 'inject',
+        z: 't1',
+        props: [{ p: 'topic', vt: 'str' }, { p: 'payload' }],
+        topic: `${vin}/trip`,
+        payload: 'started',
+        payloadType: 'str',
+        name: '',
+        repeat: '',
+        crontab: '',
+        once: false,
+        onceDelay: 0.1,
+        x: 100,
+        y: 100,
+        wires: [['ts1']],
+      },
+      {
+        id: 'ts1',
+        type: 'cardata-traccar-speed',
+        z: 't1',
+        name: 'gps speed',
+        traccar: '',
+        vinMap: '',
+        mode: 'trip',
+        output: 'contract',
+        x: 300,
+        y: 100,
+        wires: [[]],
+      },
+    ]);
   });
 
   after(async () => {
-    await context?.close();
-    await nodeRed?.stop();
+    await editor?.close();
     await sim?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-
-  async function deploy(): Promise<void> {
-    // The editor enables Deploy once the closing dialog has recorded the change.
-    await page.waitForSelector('#red-ui-header-button-deploy:not(.disabled)', { timeout: 10_000 });
-    await page.click('#red-ui-header-button-deploy');
-    // Node-RED may ask to confirm (e.g. a node it finds incomplete); the dialog takes a moment to appear.
-    const confirm = page.getByRole('button', { name: 'Confirm deploy' });
-    await confirm.waitFor({ state: 'visible', timeout: 2000 }).then(
-      () => confirm.click(),
-      () => undefined,
-    );
-    await page.waitForSelector('#red-ui-header-button-deploy.disabled', { state: 'attached', timeout: 30_000 });
-  }
 
   it('configures Traccar in the dialogs, deploys, loads device names and shows the speed', async () => {
     const vin = sim.ready.vins[0];
     const device = sim.traccar.devices[0].name;
-    await page.goto(url);
-    await page.waitForFunction(() => {
-      const red = (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED;
-      return Boolean(red?.nodes?.node('ts1'));
-    });
+    const { page, url } = editor;
+    await waitForNode(page, url, 'ts1');
     await page.locator('g[id="ts1"] rect.red-ui-flow-node').dblclick();
     await page.waitForSelector('#node-input-traccar', { state: 'attached' });
     await page.locator('#node-input-btn-traccar-add').click();
@@ -130,14 +80,14 @@ describe('editor: Traccar server and speed node (real Node-RED, headless Chromiu
     await page.fill('.cardata-traccar-device', device);
     await page.screenshot({ path: join(SHOTS, 'traccar-speed-dialog.png') });
     await page.click('#node-dialog-ok');
-    await deploy();
+    await deploy(page);
 
     const flows = (await (await fetch(`${url}/flows`)).json()) as Record<string, unknown>[];
     const speed = flows.find((n) => n.id === 'ts1')!;
     assert.equal(speed.vinMap, `${vin}:${device}`);
     const server = flows.find((n) => n.type === 'cardata-traccar')!;
     assert.equal(server.url, sim.traccar.url);
-    const files = ['flows.json', 'flows_cred.json'].map((f) => readFileSync(join(dir, f), 'utf8'));
+    const files = ['flows.json', 'flows_cred.json'].map((f) => readFileSync(join(editor.dir, f), 'utf8'));
     for (const text of [JSON.stringify(flows), ...files]) assert.ok(!text.includes(sim.traccar.token));
 
     // Deployed: the names come from the server, and the admin answer has no token.
