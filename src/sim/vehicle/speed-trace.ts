@@ -3,7 +3,7 @@
  * and braking so the trace is smooth, plus a slow random wander around the target. City segments end at traffic
  * lights (stop-and-go); suburban ones cruise at 60–100 km/h; highway ones at 100–130 km/h with stretches of 130+.
  */
-import type { Rng } from './random';
+import { Rng } from './random';
 
 export type TripProfile = 'city' | 'suburban' | 'highway' | 'mixed';
 export type RoadKind = Exclude<TripProfile, 'mixed'>;
@@ -88,6 +88,12 @@ export class SpeedController {
   private stopAfter = false;
   private waitS: number;
   private wanderKmh = 0;
+  /**
+   * The wander has a stream of its own, drawn once per second of driving: the simulator's steps follow the wall clock
+   * and vary in length, and a draw per step would make the same seed drive a different trip from run to run.
+   */
+  private readonly wanderRng: Rng;
+  private wanderDueS = 0;
   private road: RoadKind;
 
   /** `boardingS`: the car stands while the driver gets in, before it moves. */
@@ -97,6 +103,7 @@ export class SpeedController {
     private readonly rng: Rng,
     boardingS = 10,
   ) {
+    this.wanderRng = new Rng(Math.floor(rng.next() * 2 ** 32));
     this.road = roadFor(profile, 0);
     this.waitS = boardingS;
     this.newSegment();
@@ -117,10 +124,14 @@ export class SpeedController {
     const p = ROADS[this.road];
     const remaining = this.distanceM - this.travelledM;
     // Uniform steps (sd ≈ 0.35 km/h) are as good as normal ones here and cheaper.
-    this.wanderKmh = Math.max(-4, Math.min(4, this.wanderKmh * 0.97 + (this.rng.next() - 0.5) * 1.2));
-    // Never faster than the speed from which the car can still stop at the trip's end or the next traffic light.
-    let target = Math.min(Math.max(2, this.targetMs + this.wanderKmh / 3.6), stopSpeed(remaining, p.decel));
-    if (this.stopAfter) target = Math.min(target, stopSpeed(this.segmentLeftM, p.decel));
+    for (this.wanderDueS -= dtS; this.wanderDueS <= 0; this.wanderDueS += 1) {
+      this.wanderKmh = Math.max(-4, Math.min(4, this.wanderKmh * 0.97 + (this.wanderRng.next() - 0.5) * 1.2));
+    }
+    // Never faster than the speed from which the car can still stop at the trip's end or the next traffic light,
+    // counted from where this step will take it: from where it is now, the last step before a stop braked harder
+    // than the car may (up to 6 m/s², measured over city trips).
+    let target = Math.min(Math.max(2, this.targetMs + this.wanderKmh / 3.6), stopSpeed(remaining - v0 * dtS, p.decel));
+    if (this.stopAfter) target = Math.min(target, stopSpeed(this.segmentLeftM - v0 * dtS, p.decel));
     let v1 = v0 < target ? Math.min(target, v0 + p.accel * dtS) : Math.max(target, v0 - p.decel * dtS);
     let distance = ((v0 + v1) / 2) * dtS;
     if (remaining - distance < ARRIVED_M) {
