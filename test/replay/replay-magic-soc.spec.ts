@@ -226,6 +226,8 @@ describe('replay — vectors §11 D and speed lines (Traccar speed buckets)', ()
     assert.equal(at(r, 30).attributes.speed_bracket, 'highway');
     assert.equal(at(r, 30).attributes.traccar_speed_kmh, 110);
     assert.equal(at(r, 90).attributes.speed_bracket, null);
+    // The window's kilometres (60 s at 110 km/h) stay counted until BMW measures: the value does not go back up.
+    near(at(r, 90).attributes.raw, 80 - ((110 * 60) / 3600) * 0.2625);
     near(at(r, 600).attributes.raw, 77.375);
   });
 
@@ -259,6 +261,33 @@ describe('replay — vectors §11 D and speed lines (Traccar speed buckets)', ()
     const r = magic(`${D80}; SPEED 0 120; SPEED 61 120; EVAL 90`);
     // From the anchor at 0: 90 s at 120 km/h = 3 km.
     near(at(r, 90).attributes.raw, 80 - 3 * 0.2625);
+  });
+
+  it('a poll that fails between fast readings pauses the estimate; the next fast one fills the gap', () => {
+    const r = magic(`${D80}; SPEED 0 120; SPEED 60 null; EVAL 90; SPEED 120 100; EVAL 130`);
+    // Without a reading nothing more is estimated, and nothing jumps back: the first window's 2 km stay.
+    near(at(r, 90).attributes.raw, 80 - 2 * 0.2625);
+    assert.equal(at(r, 90).attributes.traccar_speed_kmh, undefined);
+    // Fast before and after the gap: the car drove on, at the lower speed (60 s at 100 km/h), then 100 km/h from 120
+    // on, all of it capped at 2 min since BMW's last measurement (the anchor at 0).
+    near(at(r, 130).attributes.raw, 80 - (2 + 100 / 60) * 0.2625);
+  });
+
+  it('a slow reading ends the fast stretch; what was counted before it stays', () => {
+    const r = magic(`${D80}; SPEED 0 120; SPEED 60 40; SPEED 120 120; EVAL 150`);
+    // 60 s at 120 km/h before the slow reading, nothing for its window, 30 s at 120 km/h after: 3 km.
+    near(at(r, 150).attributes.raw, 80 - 3 * 0.2625);
+  });
+
+  it('the estimate survives a restart of Node-RED', () => {
+    const r = magic(`${D80}; SPEED 0 120; EVAL 30; RESTART 40; EVAL 50`);
+    near(at(r, 50).attributes.raw, 80 - ((120 * 50) / 3600) * 0.2625);
+  });
+
+  it('a gap of more than two windows between fast readings is not filled', () => {
+    const r = magic(`${D80}; SPEED 0 120; SPEED 125 120; EVAL 135`);
+    // 60 s before the gap, 10 s after: 140 s in all would be capped; 70 s are counted.
+    near(at(r, 135).attributes.raw, 80 - ((120 * 70) / 3600) * 0.2625);
   });
 
   it('without Traccar, and below 60 km/h, nothing is guessed between uploads', () => {

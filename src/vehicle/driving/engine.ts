@@ -7,8 +7,6 @@ import type { Reading } from '../readings';
 import {
   CONTINUITY_MS,
   END_SOC_WAIT_MS,
-  EXTRAPOLATION_MAX_MS,
-  EXTRAPOLATION_MIN_KMH,
   HYSTERESIS_POINTS,
   MIN_LEARNING_DROP,
   MIN_LEARNING_KM,
@@ -30,6 +28,13 @@ import {
 import { modelDefaults } from './model-defaults';
 import { closeSpan, energySinceAnchor, kmSinceAnchor, reanchor, type DrivingSession } from './session';
 import { speedBracket, type SpeedBracket } from './speed-brackets';
+import {
+  addSpeedReading,
+  emptySpeedEstimate,
+  estimatedKm,
+  speedEstimateFromJSON,
+  type SpeedEstimate,
+} from './speed-estimate';
 import { BSM, DISP, HDR, HVSOC, MAXE } from './descriptors';
 import { isRecord } from '../json';
 
@@ -85,8 +90,8 @@ export interface DrivingState {
   /** BMW's time of the last odometer rise or GPS step. */
   movedAt: number | null;
   speed: { kmh: number | null; at: number } | null;
-  /** Since when Traccar's readings say the car goes at least 60 km/h, without a gap. */
-  fastSince: number | null;
+  /** The kilometres Traccar's speed adds to BMW's last measured distance. */
+  estimate: SpeedEstimate;
 }
 
 const monthOf = (ms: number) => new Date(ms).getUTCMonth() + 1;
@@ -105,7 +110,7 @@ function emptyState(): DrivingState {
     odometerKm: null,
     movedAt: null,
     speed: null,
-    fastSince: null,
+    estimate: emptySpeedEstimate(),
   };
 }
 
@@ -293,15 +298,9 @@ export class DrivingEngine {
 
   /** A Traccar reading, km/h; null when Traccar has none (offline, no valid or a stale position). */
   speed(kmh: number | null, now: number): void {
-    // Live, a poll's answer can come a little later than the one before: a reading within two windows of the last
-    // fast one continues the fast stretch rather than starting the estimate again.
-    const previous = this.s.speed;
-    const wasFast =
-      previous !== null && (previous.kmh ?? 0) >= EXTRAPOLATION_MIN_KMH && now - previous.at <= 2 * SPEED_WINDOW_MS;
-    this.s.speed = { kmh: speedBracket(kmh) === null ? null : kmh, at: now };
-    const fast = (this.s.speed.kmh ?? 0) >= EXTRAPOLATION_MIN_KMH;
-    if (!fast) this.s.fastSince = null;
-    else if (!wasFast || this.s.fastSince === null) this.s.fastSince = now;
+    const reading = speedBracket(kmh) === null ? null : kmh;
+    this.s.speed = { kmh: reading, at: now };
+    addSpeedReading(this.s.estimate, reading, now, this.s.session?.progressAt ?? now);
     this.applySpeed(now);
   }
 
@@ -373,21 +372,10 @@ export class DrivingEngine {
     return this.s.maxEnergyKwh ?? this.s.batterySizeKwh ?? this.defaults.capacityKwh;
   }
 
-  /**
-   * Kilometres driven since BMW last measured the distance, from Traccar's speed: between BMW's uploads, every 2–3
-   * minutes, the prediction would otherwise stand still while the battery drains. Without a live speed nothing is
-   * guessed, and neither below 60 km/h: in town the car stops and starts between readings a minute apart, so one
-   * sampled speed says little about the next minutes (measured: it made city trips worse, `npm run bench`).
-   */
+  /** Kilometres driven since BMW last measured the distance, estimated from Traccar's speed (speed-estimate.ts). */
   extrapolatedKm(now: number): number {
     const session = this.s.session;
-    const kmh = this.currentSpeed(now);
-    if (!session || kmh === null) return 0;
-    const since = this.s.fastSince;
-    if (kmh < EXTRAPOLATION_MIN_KMH || since === null) return 0;
-    // From the last measured distance, or from the reading that said the car went fast, whichever is later.
-    const ms = Math.min(Math.max(now - Math.max(session.progressAt, since), 0), EXTRAPOLATION_MAX_MS);
-    return (kmh * ms) / 3_600_000;
+    return session ? estimatedKm(this.s.estimate, now, session.progressAt) : 0;
   }
 
   /** The Traccar reading still inside its window, km/h. */
@@ -465,10 +453,11 @@ export class DrivingEngine {
   private restore(saved: Record<string, unknown>): void {
     const s = this.s;
     s.learned = consumptionFromJSON(saved.learned);
+    s.estimate = speedEstimateFromJSON(saved.estimate);
     for (const key of ['header', 'displayed', 'tripEnd', 'speed'] as const) {
       if (isRecord(saved[key])) (s as unknown as Record<string, unknown>)[key] = saved[key];
     }
-    for (const key of ['maxEnergyKwh', 'batterySizeKwh', 'lastValue', 'odometerKm', 'movedAt', 'fastSince'] as const) {
+    for (const key of ['maxEnergyKwh', 'batterySizeKwh', 'lastValue', 'odometerKm', 'movedAt'] as const) {
       const value = saved[key];
       if (typeof value === 'number' && Number.isFinite(value)) s[key] = value;
     }
