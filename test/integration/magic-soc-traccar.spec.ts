@@ -1,7 +1,7 @@
 /**
  * Magic SOC end to end: a simulated car drives a highway trip; its data comes over TLS MQTT through the account and
  * vehicle-stream nodes, its speed from the simulator's Traccar server through the traccar-speed node, and magic SOC
- * follows the car's true SOC, in the right speed bracket, and learns at the end. The prediction and Traccar nodes run
+ * follows the car's true SOC, in the right speed bracket, also across a poll Traccar fails, and learns at the end. The prediction and Traccar nodes run
  * on the cars’ clock (30× real time), so minutes of driving take seconds.
  */
 import assert from 'node:assert/strict';
@@ -83,14 +83,32 @@ describe('magic SOC with Traccar speed against the simulator (TLS MQTT + HTTP)',
     );
     const magic: any[] = [];
     const speeds: any[] = [];
-    const errors: number[] = [];
+    /** Each driving prediction's distance from the truth, and whether a current Traccar reading backed it. */
+    const errors: { error: number; backed: boolean }[] = [];
+    // What happened, in car time, for the failure message: predictions with the truth, Traccar readings with reasons.
+    const trace: string[] = [];
+    const at = () => new Date(sim.vehicleClock.now()).toISOString().slice(11, 19);
     helper.getNode('out').on('input', (msg: any) => {
-      if (msg.metric !== 'magic_soc') return magic.push(msg);
-      const truth = sim.fleet.trueState(vin).soc;
-      if (msg.attributes.prediction_mode === 'driving') errors.push(Math.abs(msg.attributes.raw - truth));
       magic.push(msg);
+      if (msg.metric !== 'magic_soc') return trace.push(`${at()} event ${msg.payload}`);
+      const truth = sim.fleet.trueState(vin).soc;
+      const { prediction_mode: mode, raw, speed_bracket: bracket, traccar_speed_kmh: kmh } = msg.attributes;
+      if (mode === 'driving') errors.push({ error: Math.abs(raw - truth), backed: typeof kmh === 'number' });
+      trace.push(`${at()} ${mode} ${raw.toFixed(2)} (truth ${truth.toFixed(2)}) ${bracket} ${kmh ?? '-'} km/h`);
     });
-    helper.getNode('speeds').on('input', (msg: any) => speeds.push(msg));
+    // One poll in the middle of the highway fails (Traccar answers 503), as a live server now and then does.
+    let outage: 'before' | 'on' | 'after' = 'before';
+    helper.getNode('speeds').on('input', (msg: any) => {
+      speeds.push(msg);
+      trace.push(`${at()} traccar ${msg.payload ?? msg.attributes.reason} km/h`);
+      if (outage === 'before' && speeds.filter((m) => m.payload > 60).length === 4) {
+        sim.traccar.setFaults({ status: 503 });
+        outage = 'on';
+      } else if (outage === 'on' && msg.payload === null) {
+        sim.traccar.resetFaults();
+        outage = 'after';
+      }
+    });
 
     await waitFor(
       () => (magic.some((m) => m.metric === 'event' && m.payload === 'learning_updated') ? true : undefined),
@@ -111,8 +129,18 @@ describe('magic SOC with Traccar speed against the simulator (TLS MQTT + HTTP)',
     );
     const moving = speeds.filter((m) => typeof m.payload === 'number' && m.payload > 60);
     assert.ok(moving.length > 0, 'Traccar reported motorway speeds');
-    // BMW reports whole percents: the prediction stays within a point and a half of the truth on the way.
-    assert.ok(Math.max(...errors) < 1.5, `errors ${errors.map((e) => e.toFixed(2)).join(' ')}`);
+    const failed = speeds.findIndex((m) => m.payload === null);
+    assert.equal(speeds[failed]?.attributes.reason, 'http_error');
+    assert.ok(speeds[failed + 1]?.payload > 60, 'Traccar answered again after the failed poll');
+    // With a Traccar reading a minute old at most, the kilometres since BMW's last upload are estimated: within a point
+    // and a half of the truth (BMW's SOC is a whole percent), also after the failed poll. Without a reading (the
+    // failed poll's minute; a test process held up for seconds, which is minutes of car time) the prediction rests on
+    // BMW's uploads, every 2–3 min: at most 6.5 km of highway behind, about 1.6 points, plus BMW's rounding.
+    const report = `\n${trace.join('\n')}`;
+    const backed = errors.filter((e) => e.backed);
+    assert.ok(backed.length >= (errors.length * 2) / 3, `too few predictions with a Traccar speed: ${report}`);
+    assert.ok(Math.max(...backed.map((e) => e.error)) < 1.5, `off the truth with a Traccar speed: ${report}`);
+    assert.ok(Math.max(...errors.map((e) => e.error)) < 2.5, `off the truth: ${report}`);
     const learned = magic.filter((m) => m.metric === 'event' && m.payload === 'learning_updated');
     const brackets = learned.map((m) => m.attributes.bracket);
     assert.ok(brackets.includes(null), 'the single rate learned');
