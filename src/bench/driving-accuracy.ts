@@ -123,6 +123,7 @@ function errorRow(scenario: DrivingScenario, run: DrivingRun): DrivingRow {
   const baseline = merged(trips, (t) => t.baseline);
   const plain = magic(trips, 'plain');
   const traccar = magic(trips, 'traccar');
+  const flaky = magic(trips, 'flaky');
   return {
     scenario: scenario.id,
     title: scenario.title,
@@ -130,11 +131,19 @@ function errorRow(scenario: DrivingScenario, run: DrivingRun): DrivingRow {
     trips: trips.length,
     km: trips.reduce((sum, t) => sum + t.distanceKm, 0),
     samples: baseline.samples,
-    magic: { plain: summary(plain), traccar: summary(traccar) },
+    magic: { plain: summary(plain), traccar: summary(traccar), flaky: summary(flaky) },
     baseline: summary(baseline),
-    ratio: { plain: baseline.mean / plain.mean, traccar: baseline.mean / traccar.mean },
+    ratio: {
+      plain: baseline.mean / plain.mean,
+      traccar: baseline.mean / traccar.mean,
+      flaky: baseline.mean / flaky.mean,
+    },
     learnedHalf: {
-      magic: { plain: summary(magic(later, 'plain')), traccar: summary(magic(later, 'traccar')) },
+      magic: {
+        plain: summary(magic(later, 'plain')),
+        traccar: summary(magic(later, 'traccar')),
+        flaky: summary(magic(later, 'flaky')),
+      },
       baseline: summary(merged(later, (t) => t.baseline)),
     },
     overbilled: {
@@ -201,7 +210,7 @@ export function runDrivingBenchmark(options: DrivingBenchOptions = {}): DrivingB
     brackets: [],
     trips: 0,
     simulatedHours: 0,
-    events: { plain: {}, traccar: {} },
+    events: { plain: {}, traccar: {}, flaky: {} },
     warnings: [],
   };
   const wanted = drivingScenarios(size).filter((s) => !options.scenarios || options.scenarios.includes(s.id));

@@ -131,10 +131,10 @@ function openTrip(index: number, truth: TripTruth): TripRecord {
     startSoc: truth.startSoc,
     endSoc: truth.startSoc,
     byBracket: emptyBrackets(),
-    magic: { plain: new ErrorStats(), traccar: new ErrorStats() },
+    magic: { plain: new ErrorStats(), traccar: new ErrorStats(), flaky: new ErrorStats() },
     baseline: new ErrorStats(),
     consumptionInUse: null,
-    overbilledKm: { plain: 0, traccar: 0 },
+    overbilledKm: { plain: 0, traccar: 0, flaky: 0 },
   };
 }
 
@@ -175,6 +175,8 @@ export function runDrivingCar(plan: DrivingPlan): DrivingRun {
       ),
   );
   const traccar = watchers.find((w) => w.variant === 'traccar')!;
+  const flaky = watchers.find((w) => w.variant === 'flaky')!;
+  let polls = 0;
   let baseline: number | null = null;
   /** The trip being driven or watched after its end, and the model's truth of it. */
   let current: { record: TripRecord; truth: TripTruth; endedAt: number | null } | undefined;
@@ -236,7 +238,11 @@ export function runDrivingCar(plan: DrivingPlan): DrivingRun {
         w.watchAnchor(model.odometerKm);
       }
     }
-    if (model.driving && sinceStart % TRACCAR_POLL_MS === 0) traccar.engines.speed(plan.vin, model.speedKmh, now);
+    if (model.driving && sinceStart % TRACCAR_POLL_MS === 0) {
+      traccar.engines.speed(plan.vin, model.speedKmh, now);
+      polls += 1;
+      flaky.engines.speed(plan.vin, polls % 3 === 0 ? null : model.speedKmh, now);
+    }
     for (const message of messages) {
       const readings = readingsFromStream(message);
       baseline = bmwSoc(readings) ?? baseline;

@@ -20,9 +20,10 @@ function accuracyTable(rows: readonly DrivingRow[]): string {
       { title: 'samples', align: 'right' },
       { title: 'magic mean / max', align: 'right' },
       { title: 'magic + Traccar mean / max', align: 'right' },
+      { title: 'every 3rd Traccar poll failing: mean / max', align: 'right' },
       { title: 'baseline mean / max', align: 'right' },
       { title: 'baseline ÷ magic', align: 'right' },
-      { title: 'baseline ÷ magic + Traccar', align: 'right' },
+      { title: 'baseline ÷ magic + Traccar (3rd poll failing)', align: 'right' },
       { title: '2nd half of trips: magic / + Traccar / baseline mean', align: 'right' },
       { title: `trips billing > ${OVERBILLED_KM} km twice (most km)`, align: 'right' },
     ],
@@ -32,9 +33,10 @@ function accuracyTable(rows: readonly DrivingRow[]): string {
       String(r.samples),
       pair(r.magic.plain),
       pair(r.magic.traccar),
+      pair(r.magic.flaky),
       pair(r.baseline),
       ratio(r.ratio.plain),
-      ratio(r.ratio.traccar),
+      `${ratio(r.ratio.traccar)} (${ratio(r.ratio.flaky)})`,
       [r.learnedHalf.magic.plain, r.learnedHalf.magic.traccar, r.learnedHalf.baseline]
         .map((e) => fixed(e.mean, 2))
         .join(' / '),
@@ -133,9 +135,10 @@ export function drivingMarkdown(result: DrivingBenchResult): string {
     `Each scenario drives one simulated car two trips a day for ${result.size.days} days in virtual time (the ` +
       `simulator's speed traces and physics, where consumption depends on speed, acceleration, stops and aux), ` +
       `with BMW's realistic reporting. Every morning the car stands at ${MORNING_SOC} % (a stand-in for the ` +
-      `overnight charge, not measured here). Two engine sets of the magic-soc node watch the same stream: one ` +
-      `gets BMW's stream only (**magic**), the other also a Traccar speed every ${TRACCAR_POLL_MS / 1000} s while ` +
-      `the car drives, the model's true speed at that instant (**magic + Traccar**). Every 30 s of simulated ` +
+      `overnight charge, not measured here). Three engine sets of the magic-soc node watch the same stream: one ` +
+      `gets BMW's stream only (**magic**), one also a Traccar speed every ${TRACCAR_POLL_MS / 1000} s while ` +
+      `the car drives, the model's true speed at that instant (**magic + Traccar**), and one the same speeds with ` +
+      `every third poll failing (no speed: Traccar down, a timeout). Every 30 s of simulated ` +
       `time, from each trip's start until ${AFTER_TRIP_MS / 60_000} min after its end, magic SOC (\`raw\` of ` +
       `\`magic_soc\`, VehicleEngines.evaluate) and the **baseline** (the last SOC BMW streamed) are compared with ` +
       `the vehicle model's true SOC. Errors are absolute, in percentage points of SOC. The node's settings: the ` +

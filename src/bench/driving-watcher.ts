@@ -7,9 +7,12 @@ import type { LearnedConsumption } from '../vehicle/driving/consumption';
 import type { VehicleOptions, VehicleOutput } from '../vehicle/engine-slot';
 import { ALL_ENGINES, VehicleEngines } from '../vehicle/vehicle-engines';
 
-/** `plain`: BMW's stream only; `traccar`: the stream plus a Traccar speed every 60 s while the car drives. */
-export type Variant = 'plain' | 'traccar';
-export const VARIANTS: readonly Variant[] = ['plain', 'traccar'];
+/**
+ * `plain`: BMW's stream only; `traccar`: the stream plus a Traccar speed every 60 s while the car drives; `flaky`: the
+ * same, but every third poll fails (Traccar down, a timeout): no speed then.
+ */
+export type Variant = 'plain' | 'traccar' | 'flaky';
+export const VARIANTS: readonly Variant[] = ['plain', 'traccar', 'flaky'];
 
 /** `trip_started:odometer`, `learning_rejected:too_short`, `learning_updated`: an event's name and its reason. */
 function eventName(event: VehicleOutput): string {
