@@ -4,8 +4,9 @@ import { DEFAULT_CONTAINER_DESCRIPTORS } from '../cardata/default-container';
 import { readingsFromTelematicData } from '../cardata/normalise';
 import { isOperationId, type OperationId } from '../cardata/operations';
 import { redact } from '../cardata/secrets';
+import { deletedFromFlows } from './lib/flows';
 import { readingMessage } from './lib/messages';
-import { startPolling } from './lib/polling';
+import { forgetPollingState, startPolling } from './lib/polling';
 import type { AccountNode } from './lib/types';
 
 interface ApiCallDef extends NodeDef {
@@ -92,8 +93,9 @@ export = function (RED: NodeAPI): void {
         });
     });
 
+    let stopPolling: (() => Promise<void>) | undefined;
     if (config.poll && accountNode?.account) {
-      const stop = startPolling({
+      stopPolling = startPolling({
         RED,
         node,
         accountNode,
@@ -121,8 +123,15 @@ export = function (RED: NodeAPI): void {
           node.warn(redact(err.message));
         },
       });
-      node.on('close', (_removed: boolean, done: () => void) => void stop().then(done, done));
     }
+    node.on('close', (removed: boolean, done: () => void) => {
+      void (stopPolling?.() ?? Promise.resolve())
+        .then(() => {
+          // Deleted from the flows: no planner state left behind, also when polling was switched off before.
+          if (deletedFromFlows(RED, node, removed)) forgetPollingState(RED, node);
+        })
+        .then(done, done);
+    });
 
     function call(operation: OperationId, vin: string, params: ApiParams, msg: ApiCallMessage): Promise<ApiResult> {
       const account = accountNode!.account!;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { loginDemoAccount } from '../../src/cli/demo-login';
 import { CarDataSimulator } from '../../src/sim/simulator';
 import { accountConfig } from '../helpers/flows';
@@ -141,5 +142,18 @@ describe('cardata-api-call node', function () {
     await move(false);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(answers.filter((m) => m.pollReason).length, 1, 'the second trip end is inside the 10 min cooldown');
+  });
+
+  it('keeps its polling state when disabled and deletes it when the node is deleted', async () => {
+    await load({ operation: 'getMappings', vin: vin(), poll: true, pollBudget: 5 });
+    const file = join(userDir, 'cardata', 'api.polling.json');
+    const rest = [accountConfig(sim.ready, 'acc'), { id: 'answer', type: 'helper' }, { id: 'values', type: 'helper' }];
+    const api = { id: 'api', type: 'cardata-api-call', account: 'acc', poll: true, wires: [['answer'], ['values']] };
+    await helper.setFlows([...rest, { ...api, d: true }] as never, 'full');
+    assert.ok(existsSync(file), 'disabling keeps what was spent today');
+    // Switched on again without polling, then deleted: still nothing left behind.
+    await helper.setFlows([...rest, { ...api, poll: false }] as never, 'full');
+    await helper.setFlows(rest, 'full');
+    assert.ok(!existsSync(file), 'deleting the node deletes its file');
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/cardata/clock';
 import { loginDemoAccount } from '../../src/cli/demo-login';
 import { CarDataSimulator } from '../../src/sim/simulator';
@@ -96,6 +97,18 @@ describe('cardata-predicted-soc node: charge-end poll through the account', func
     const after = out.filter((m) => m.metric === 'predicted_soc').at(-1);
     assert.equal(after.attributes.bmw_soc, answered);
     assert.equal(polls().length, 1);
+
+    // The planner's state (today's spending) goes with the node when it is deleted from the flows.
+    const file = join(userDir, 'cardata', 'p.polling.json');
+    await helper.setFlows(
+      [accountConfig(sim.ready, 'acc'), { id: 'p', type: 'cardata-predicted-soc', d: true }],
+      'full',
+    );
+    assert.ok(existsSync(file), 'disabling keeps it');
+    // Switched on again without polling, then deleted: still nothing left behind.
+    await helper.setFlows([accountConfig(sim.ready, 'acc'), { id: 'p', type: 'cardata-predicted-soc' }], 'full');
+    await helper.setFlows([accountConfig(sim.ready, 'acc')], 'full');
+    assert.ok(!existsSync(file), 'deleting the node deletes it');
   });
 
   it('asks for nothing when the option is off, even with an account selected', async () => {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
 import type { ApiResult } from '../../cardata/api-client';
@@ -28,6 +29,16 @@ export interface PollingOptions {
   onError(err: Error): void;
 }
 
+/** Where a node's poll planner keeps its state (today's spending, cooldowns) across restarts. */
+function pollingStateFile(RED: NodeAPI, node: Node): string {
+  return join(stateDirOf(RED), `${node.id.replace(/[^A-Za-z0-9._-]/g, '_')}.polling.json`);
+}
+
+/** A node deleted from the flows leaves no planner state behind (also when its polling was switched off). */
+export function forgetPollingState(RED: NodeAPI, node: Node): void {
+  rmSync(pollingStateFile(RED, node), { force: true });
+}
+
 /** At most this long between looks at the planner, so a stale vehicle is noticed without a timer per vehicle. */
 const CHECK_EVERY_MS = 60_000;
 
@@ -48,7 +59,7 @@ class PollRunner {
   ) {
     const { RED, node } = options;
     this.clock = options.clock ?? systemClock;
-    this.file = join(stateDirOf(RED), `${node.id.replace(/[^A-Za-z0-9._-]/g, '_')}.polling.json`);
+    this.file = pollingStateFile(RED, node);
     let state: PollPlannerState | undefined;
     try {
       state = readJsonFile<PollPlannerState>(this.file);

@@ -10,6 +10,8 @@ import type { Reading } from '../../vehicle/readings';
 import { VehicleEngines, type SentPrediction } from '../../vehicle/vehicle-engines';
 import { DescriptorBatch } from './descriptor-batch';
 import { EngineStore, stateFileName } from './engine-store';
+import { deletedFromFlows } from './flows';
+import { forgetPollingState } from './polling';
 import { HEARTBEAT_MS, Heartbeat } from './heartbeat';
 import { learningRegistry, type LearningOwner } from './learning-registry';
 import { stateDirOf } from './login-routes';
@@ -72,19 +74,6 @@ const SAVE_EVERY_MS = 5 * 60_000;
 function persistenceKey(node: Node): string {
   const alias = (node as Node & { _alias?: string })._alias;
   return alias ? `${node.z}-${alias}` : node.id;
-}
-
-function inFlows(RED: NodeAPI, node: Node): boolean {
-  const id = (node as Node & { _alias?: string })._alias ?? node.id;
-  let found = false;
-  try {
-    RED.nodes.eachNode((n) => {
-      if (n.id === id) found = true;
-    });
-  } catch {
-    return true; // cannot tell: keeping a file is better than losing learning
-  }
-  return found;
 }
 
 export function runPredictionNode(
@@ -242,17 +231,19 @@ export function runPredictionNode(
   node.on('close', (removed: boolean, done: () => void) => {
     heartbeat.stop();
     learningRegistry.deregister(owner);
+    const deleted = deletedFromFlows(RED, node, removed);
     void (attached.extension?.stop() ?? Promise.resolve())
       .catch((err: unknown) => node.warn((err as Error).message))
-      .finally(() => closeDown(removed, done));
+      .finally(() => closeDown(deleted, done));
   });
 
-  function closeDown(removed: boolean, done: () => void): void {
+  function closeDown(deleted: boolean, done: () => void): void {
     batch.flush();
-    // Disabling a flow closes its nodes as "removed" too; only a node gone from the flows loses its learning.
-    if (removed && !inFlows(RED, node)) {
+    // A node gone from the flows loses its learning and its poll planner's state; a disabled one keeps them.
+    if (deleted) {
       try {
         store.remove();
+        forgetPollingState(RED, node);
       } catch (err) {
         node.warn((err as Error).message);
       }
