@@ -83,8 +83,13 @@ describe('cardata-predicted-soc node: charge-end poll through the account', func
 
   it('polls once when BMW reports the end of a charge, says why, and feeds the answer to the prediction', async () => {
     await load({ account: 'acc', pollAtChargeEnd: true });
+    // The simulated car lives on at 600× while the poll is under way, so BMW's header may change between its answer
+    // and the assertion: every value BMW's backend held meanwhile is noted.
+    const header = () => Number(sim.fleet.vehicle(vin()).reporter.reported.get(HDR)?.value);
+    const held = new Set([header()]);
+    const noting = setInterval(() => held.add(header()), 1);
     await charge(0, 1800);
-    const poll = await waitFor(() => polls()[0], 10_000);
+    const poll = await waitFor(() => polls()[0], 10_000).finally(() => clearInterval(noting));
     assert.equal(poll.vin, vin());
     assert.equal(poll.attributes.reason, 'charge_ended');
     assert.equal(poll.attributes.result, 'answered');
@@ -92,10 +97,9 @@ describe('cardata-predicted-soc node: charge-end poll through the account', func
     // The container is created once, then one telematicData call: what the simulated BMW counted.
     const calls = simCalls();
     assert.ok(calls >= 1 && calls <= 3, String(calls));
-    // BMW's header from the answer is what the prediction now rests on.
-    const answered = Number(sim.fleet.vehicle(vin()).reporter.reported.get(HDR)?.value);
+    // BMW's header from the answer (not the 50 % fed in) is what the prediction now rests on.
     const after = out.filter((m) => m.metric === 'predicted_soc').at(-1);
-    assert.equal(after.attributes.bmw_soc, answered);
+    assert.ok(held.has(after.attributes.bmw_soc), `${after.attributes.bmw_soc}, BMW held ${[...held].join(', ')}`);
     assert.equal(polls().length, 1);
 
     // The planner's state (today's spending) goes with the node when it is deleted from the flows.
